@@ -1,0 +1,126 @@
+import Database
+import Foundation
+import GuanxiCore
+import PostgresNIO
+
+/// Contacts of one workspace. Every method takes the tenant first; a contact of another tenant
+/// is invisible here and answers `contact_not_found`, exactly like a missing one.
+public struct Contacts: Sendable {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    static let columns: ColumnList = "id, account_id, name, email, phone, title, created_at, updated_at"
+    typealias Row = (UUID, UUID?, String, String?, String?, String?, Date, Date)
+
+    static func contact(_ row: Row) -> Contact {
+        Contact(id: ContactID(row.0), accountID: row.1.map(AccountID.init), name: row.2, email: row.3,
+                phone: row.4, title: row.5, createdAt: row.6, updatedAt: row.7)
+    }
+
+    /// The hot read: one round trip through `contact_in_tenant`, which scopes itself.
+    struct ContactInTenant: PostgresPreparedStatement {
+        static let sql = "SELECT id, account_id, name, email, phone, title, created_at, updated_at FROM contact_in_tenant($1, $2)"
+        typealias Row = Contacts.Row
+        var tenant: UUID
+        var id: UUID
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(tenant)
+            bindings.append(id)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    public func get(_ tenant: TenantID, _ id: ContactID) async throws -> Contact {
+        guard let row = try await database.scopedRead(ContactInTenant(tenant: tenant.uuid, id: id.uuid)).first else {
+            throw GuanxiError.notFound("contact")
+        }
+        return Self.contact(row)
+    }
+
+    public func create(_ tenant: TenantID, _ input: NewContact) async throws -> Contact {
+        let fields = try ContactFields(name: input.name, email: input.email, phone: input.phone,
+                                       title: input.title, accountID: input.accountID)
+        let rows = try await database.withTenant(tenant) { transaction in
+            try await Accounts.requireExists(fields.accountID, in: transaction)
+            return try await transaction.rows("""
+                INSERT INTO contacts (tenant_id, id, account_id, name, email, phone, title)
+                VALUES (\(tenant.uuid), \(ContactID().uuid), \(fields.accountID?.uuid), \(fields.name), \(fields.email),
+                        \(fields.phone), \(fields.title))
+                RETURNING \(columns: Self.columns)
+                """, as: Row.self)
+        }
+        return Self.contact(rows[0])
+    }
+
+    /// Applies the fields present in `patch`; `null` clears an optional field.
+    public func update(_ tenant: TenantID, _ id: ContactID, _ patch: ContactPatch) async throws -> Contact {
+        let rows = try await database.withTenant(tenant) { transaction in
+            let current = try await transaction.rows("SELECT \(columns: Self.columns) FROM contacts WHERE id = \(id.uuid) FOR UPDATE", as: Row.self)
+            guard let row = current.first else { throw GuanxiError.notFound("contact") }
+            let contact = Self.contact(row)
+            guard let name = patch.name.applied(to: contact.name) else {
+                throw GuanxiError.invalidField("name", "name cannot be removed; send a new name instead.")
+            }
+            let fields = try ContactFields(name: name, email: patch.email.applied(to: contact.email),
+                                           phone: patch.phone.applied(to: contact.phone),
+                                           title: patch.title.applied(to: contact.title),
+                                           accountID: patch.accountID.applied(to: contact.accountID))
+            try await Accounts.requireExists(fields.accountID, in: transaction)
+            return try await transaction.rows("""
+                UPDATE contacts SET account_id = \(fields.accountID?.uuid), name = \(fields.name), email = \(fields.email),
+                       phone = \(fields.phone), title = \(fields.title), updated_at = now()
+                 WHERE id = \(id.uuid)
+                RETURNING \(columns: Self.columns)
+                """, as: Row.self)
+        }
+        return Self.contact(rows[0])
+    }
+
+    public func delete(_ tenant: TenantID, _ id: ContactID) async throws {
+        let deleted = try await database.withTenant(tenant) { transaction in
+            try await transaction.rows("DELETE FROM contacts WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
+        }
+        guard !deleted.isEmpty else { throw GuanxiError.notFound("contact") }
+    }
+
+    /// A page of contacts in creation order, filtered by `q` (name, email, phone) and account.
+    public func list(_ tenant: TenantID, _ filter: ContactFilter, _ page: PageRequest) async throws -> Page<Contact> {
+        let search = TextSearch(filter.q)
+        let rows = try await database.withTenant(tenant) { transaction in
+            try await transaction.rows("""
+                SELECT \(columns: Self.columns) FROM contacts
+                 WHERE id > \(page.after?.after ?? UUID.minimum)
+                   AND (\(filter.accountID?.uuid)::uuid IS NULL OR account_id = \(filter.accountID?.uuid))
+                   AND (\(search.pattern)::text IS NULL OR name ILIKE \(search.pattern) OR email ILIKE \(search.pattern)
+                        OR phone_digits LIKE \(search.digitsPattern))
+                 ORDER BY id LIMIT \(page.limit + 1)
+                """, as: Row.self)
+        }
+        return Page(rows: rows.map(Self.contact), limit: page.limit) { Cursor(after: $0.id.uuid) }
+    }
+}
+
+/// A contact's writable fields, validated and normalised once for create and update.
+struct ContactFields {
+    var name: String
+    var email: String?
+    var phone: String?
+    var title: String?
+    var accountID: AccountID?
+
+    init(name: String, email: String?, phone: String?, title: String?, accountID: AccountID?) throws {
+        self.name = try Validate.text(name, field: "name", length: 1...300, required: true)!
+        self.email = try Validate.text(email, field: "email", length: 3...254).map { try Validate.email($0, field: "email") }
+        self.phone = try Validate.text(phone, field: "phone", length: 3...40)
+        if let phone = self.phone, phone.contains(where: { !($0.isNumber || " +-().ext".contains($0)) }) {
+            throw GuanxiError.invalidField("phone", "phone may hold digits, spaces and + - ( ) only.")
+        }
+        self.title = try Validate.text(title, field: "title", length: 1...200)
+        self.accountID = accountID
+    }
+}

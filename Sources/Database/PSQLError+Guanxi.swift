@@ -1,0 +1,37 @@
+import GuanxiCore
+import PostgresNIO
+
+extension PSQLError {
+    /// What a client can be told: constraint failures become conflicts or invalid input with a stable
+    /// code; anything else stays an internal failure and never leaks SQL to the client.
+    var guanxiError: GuanxiError {
+        guard let server = serverInfo, let state = server[.sqlState] else {
+            return GuanxiError(.unavailable, code: "database_unavailable",
+                               message: "The database could not be reached; try again shortly.")
+        }
+        let constraint = server[.constraintName] ?? ""
+        switch state {
+        case "23505":
+            return GuanxiError(.conflict, code: "already_exists",
+                               message: "A record with the same unique value already exists.",
+                               details: ["constraint": constraint])
+        case "23503":
+            return GuanxiError(.invalid, code: "invalid_reference",
+                               message: "A referenced record does not exist in this workspace, or is still referenced.",
+                               details: ["constraint": constraint])
+        case "23514", "23502", "22001", "22003", "22007", "22008", "22P02":
+            return GuanxiError(.invalid, code: "invalid_value",
+                               message: "A value was rejected: \(server[.message] ?? "out of range or malformed").",
+                               details: constraint.isEmpty ? [:] : ["constraint": constraint])
+        case "40001", "40P01":
+            return GuanxiError(.conflict, code: "concurrent_update",
+                               message: "Another change to the same records happened at the same time; retry the request.")
+        case "42501":
+            return GuanxiError(.forbidden, code: "database_permission_denied",
+                               message: "The database refused this operation for the serving role.")
+        default:
+            return GuanxiError(.internalFailure, code: "internal_error",
+                               message: "Something went wrong on our side (SQLSTATE \(state)).")
+        }
+    }
+}

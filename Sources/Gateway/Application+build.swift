@@ -1,0 +1,63 @@
+import Database
+import Foundation
+import GuanxiCore
+import Hummingbird
+import HummingbirdHTTP2
+import Logging
+import NIOSSL
+import PostgresNIO
+import ServiceLifecycle
+import Tenancy
+
+/// The router with every route, middleware and controller; what tests drive directly.
+public func buildRouter(services: GuanxiServices, configuration: GatewayConfiguration) -> Router<GatewayRequestContext> {
+    let router = Router(context: GatewayRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ErrorMiddleware())
+    let maxBody = configuration.maxBodyBytes
+    let hosts = TenantHosts(baseDomain: configuration.baseDomain, directory: services.tenants)
+
+    HealthController(database: services.database).addRoutes(to: router)
+    SessionController(authenticator: services.authenticator, hosts: hosts, throttle: LoginThrottle(), maxBodyBytes: maxBody)
+        .addRoutes(to: router)
+
+    let api = router.group("api/v1")
+        .add(middleware: TenantAuthenticationMiddleware(authenticator: services.authenticator, hosts: hosts))
+        .group(context: TenantRequestContext.self)
+    WorkspaceController(apiKeys: services.apiKeys, maxBodyBytes: maxBody).addRoutes(to: api)
+    AccountsController(accounts: services.accounts, maxBodyBytes: maxBody).addRoutes(to: api)
+    ContactsController(contacts: services.contacts, maxBodyBytes: maxBody).addRoutes(to: api)
+
+    let ops = router.group("ops/v1")
+        .add(middleware: OperatorAuthenticationMiddleware(authenticator: services.authenticator))
+        .group(context: OperatorRequestContext.self)
+    OperatorTenantsController(tenants: services.tenants, maxBodyBytes: maxBody).addRoutes(to: ops)
+    return router
+}
+
+/// The HTTPS server (TLS 1.2+, HTTP/2 and HTTP/1.1 by ALPN) with the PostgreSQL client as a
+/// service started before it and shut down after it.
+public func buildApplication(
+    services: GuanxiServices, configuration: GatewayConfiguration, logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) throws -> some ApplicationProtocol {
+    var tls = TLSConfiguration.makeServerConfiguration(
+        certificateChain: try NIOSSLCertificate.fromPEMFile(configuration.certificatePath).map { .certificate($0) },
+        privateKey: .privateKey(try NIOSSLPrivateKey(file: configuration.privateKeyPath, format: .pem)))
+    tls.minimumTLSVersion = .tlsv12
+    return Application(
+        router: buildRouter(services: services, configuration: configuration),
+        server: try .http2Upgrade(tlsConfiguration: tls),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Guanxi"),
+        services: [PostgresClientService(client: services.database.client)],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}
+
+/// Runs the PostgreSQL client for as long as the application runs.
+struct PostgresClientService: Service {
+    let client: PostgresClient
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await client.run() }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import GuanxiCore
+import Hummingbird
+import Logging
+import PostgresNIO
+import Synchronization
+import Tenancy
+
+/// `/auth/login` and `/auth/logout` on a workspace's own host: a member signs in with email and
+/// password and receives a Secure, HttpOnly, SameSite session cookie bound to that host.
+struct SessionController {
+    static let cookieName = "gx_session"
+    let authenticator: Authenticator
+    let hosts: TenantHosts
+    let throttle: LoginThrottle
+    let maxBodyBytes: Int
+
+    func addRoutes(to router: Router<GatewayRequestContext>) {
+        router.post("auth/login", use: login)
+        router.post("auth/logout", use: logout)
+    }
+
+    struct Credentials: RequestPayload {
+        static let fields: Set<String> = ["email", "password"]
+        var email: String
+        var password: String
+    }
+
+    struct SignedIn: ResponseEncodable {
+        var tenant_id: TenantID
+        var expires_at: Date
+    }
+
+    func workspace(of request: Request) async throws -> Tenant {
+        guard let tenant = try await hosts.tenant(for: request) else {
+            throw GuanxiError(.notFound, code: "workspace_not_found",
+                              message: "Sign in at your workspace's address, <slug>.\(hosts.baseDomain).")
+        }
+        return tenant
+    }
+
+    @Sendable func login(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let tenant = try await workspace(of: request)
+        let credentials = try await request.decodeBody(Credentials.self, maxBytes: maxBodyBytes)
+        try throttle.attempt("\(tenant.id)|\(credentials.email.lowercased())")
+        guard tenant.status == .active else { throw GuanxiError.tenantSuspended }
+        let session = try await authenticator.login(tenant: tenant.id, email: credentials.email, password: credentials.password)
+        var response = try SignedIn(tenant_id: tenant.id, expires_at: session.expires).response(from: request, context: context)
+        let maxAge = Int(session.expires.timeIntervalSinceNow)
+        response.headers[.setCookie] = "\(Self.cookieName)=\(session.token); Max-Age=\(maxAge); Path=/; Secure; HttpOnly; SameSite=Lax"
+        return response
+    }
+
+    @Sendable func logout(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let tenant = try await workspace(of: request)
+        if let token = request.cookie(Self.cookieName) {
+            try await authenticator.logout(session: token, tenant: tenant.id)
+        }
+        var response = Response(status: .noContent)
+        response.headers[.setCookie] = "\(Self.cookieName)=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax"
+        return response
+    }
+}
+
+/// At most `limit` login attempts per workspace and email in a sliding minute, so passwords
+/// cannot be guessed quickly and bcrypt cannot be used to exhaust the server.
+final class LoginThrottle: Sendable {
+    let limit: Int
+    let window: Duration
+    private let attempts = Mutex<[String: [ContinuousClock.Instant]]>([:])
+
+    init(limit: Int = 10, window: Duration = .seconds(60)) {
+        self.limit = limit
+        self.window = window
+    }
+
+    func attempt(_ key: String) throws {
+        let now = ContinuousClock.now
+        let retryAfter: Duration? = attempts.withLock { attempts in
+            if attempts.count > 100_000 { attempts.removeAll() }
+            var recent = (attempts[key] ?? []).filter { now - $0 < window }
+            defer { attempts[key] = recent }
+            guard recent.count < limit else { return window - (now - recent[0]) }
+            recent.append(now)
+            return nil
+        }
+        if let retryAfter {
+            let seconds = max(1, retryAfter.components.seconds + 1)
+            throw GuanxiError(.rateLimited, code: "too_many_login_attempts",
+                              message: "Too many sign-in attempts; wait \(seconds) seconds and try again.",
+                              details: ["retry_after_seconds": "\(seconds)"])
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import GuanxiCore
+import Hummingbird
+import Logging
+import PostgresNIO
+import Tenancy
+
+extension Request {
+    /// The credential of `Authorization: Bearer <credential>`, if sent.
+    var bearerCredential: String? {
+        guard let value = headers[.authorization] else { return nil }
+        let parts = value.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1]).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The value of one cookie.
+    func cookie(_ name: String) -> String? {
+        for field in headers[values: .cookie] {
+            for pair in field.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name { return String(parts[1]) }
+            }
+        }
+        return nil
+    }
+}
+
+/// Establishes a workspace identity from an API key, or from a session cookie on the workspace's
+/// own host. A suspended workspace is refused here, before any route runs.
+struct TenantAuthenticationMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let authenticator: Authenticator
+    let hosts: TenantHosts
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let principal: TenantPrincipal
+        if let key = request.bearerCredential {
+            principal = try await authenticator.authenticate(apiKey: key)
+        } else if let token = request.cookie(SessionController.cookieName), let tenant = try await hosts.tenant(for: request) {
+            principal = try await authenticator.authenticate(session: token, tenant: tenant.id)
+        } else {
+            throw GuanxiError(.unauthenticated, code: "authentication_required",
+                              message: "Send Authorization: Bearer <api key>, or sign in on your workspace's address.")
+        }
+        guard principal.tenantStatus == .active else { throw GuanxiError.tenantSuspended }
+        context.tenantPrincipal = principal
+        context.logger[metadataKey: "tenant_id"] = .string(principal.tenant.description)
+        return try await next(request, context)
+    }
+}
+
+/// Establishes the operator identity from an operator token. Tenant keys are not operator
+/// tokens and fail here like any unknown token.
+struct OperatorAuthenticationMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let authenticator: Authenticator
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let token = request.bearerCredential else {
+            throw GuanxiError(.unauthenticated, code: "operator_authentication_required", message: "Send Authorization: Bearer <operator token>.")
+        }
+        var context = context
+        context.operatorPrincipal = try await authenticator.authenticate(operatorToken: token)
+        context.logger[metadataKey: "operator"] = .string(context.operatorPrincipal!.name)
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import GuanxiCore
+
+/// A small firm's workspace.
+public struct Tenant: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable { case active, suspended }
+
+    public var id: TenantID
+    public var slug: String
+    public var name: String
+    public var timeZone: String
+    public var locale: String
+    public var status: Status
+    public var createdAt: Date
+    public var suspendedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, slug, name, status
+        case timeZone = "time_zone"
+        case locale
+        case createdAt = "created_at"
+        case suspendedAt = "suspended_at"
+    }
+}
+
+/// What a member of a workspace may do; checked by the services, shown to the member.
+public enum MembershipRole: String, Sendable, Codable, CaseIterable {
+    case owner, admin, manager
+    case salesRep = "sales_rep"
+    case supportAgent = "support_agent"
+}
+
+/// Who is calling a workspace endpoint, established by an API key or a login session.
+/// The gateway cannot reach tenant routes without one.
+public struct TenantPrincipal: Sendable, Equatable {
+    public var tenant: TenantID
+    public var user: UserID
+    public var role: MembershipRole
+    public var tenantStatus: Tenant.Status
+    public var tenantSlug: String
+    public var locale: String
+    public var timeZone: String
+}
+
+/// The provider's operator, established by an operator token; never by a tenant credential.
+public struct OperatorPrincipal: Sendable, Equatable {
+    public var token: OperatorTokenID
+    public var name: String
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Guanxi: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "guanxi",
+        abstract: "Guanxi: a hosted CRM for many small firms, each in its own isolated workspace.",
+        subcommands: [Serve.self, Migrate.self, TenantCommand.self, DatabaseCommand.self])
+}
