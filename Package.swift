@@ -48,6 +48,7 @@ let package = Package(
             dependencies: [
                 "GuanxiCore", "Migrations",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,8 +98,7 @@ let package = Package(
                 "Gateway", "Database", "Tenancy", "CRM", "GuanxiCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ],
-            swiftSettings: swiftSettings
+            ]
         ),
     ]
 )

@@ -16,8 +16,6 @@ CREATE TABLE tenants (
     suspended_at timestamptz
 )
 --;;
-CREATE INDEX tenants_created_idx ON tenants (created_at, id)
---;;
 -- A tenant sees its own row only (its slug, zone and status); the host role sees all of them.
 ALTER TABLE tenants ENABLE ROW LEVEL SECURITY
 --;;

@@ -28,10 +28,7 @@ CREATE TABLE contacts (
     FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id) ON DELETE SET NULL (account_id)
 )
 --;;
-CREATE INDEX accounts_page_idx ON accounts (tenant_id, created_at, id)
---;;
-CREATE INDEX contacts_page_idx ON contacts (tenant_id, created_at, id)
---;;
+-- Lists page by id (time-ordered UUID v7) within a tenant: the primary key serves them.
 CREATE INDEX contacts_account_idx ON contacts (tenant_id, account_id)
 --;;
 -- Substring search (q) on names, emails and phones; trigrams make it an index scan, and a

@@ -18,26 +18,44 @@ public enum DatabaseSetup {
         precondition(([database, ownerPassword, appPassword].joined()).allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" },
                      "identifiers and passwords must be plain")
         try await withClient(superuser, logger: logger) { client in
-            let statements = [
-                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(ownerRole)') THEN CREATE ROLE \(ownerRole) LOGIN; END IF; END $$",
-                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(hostRole)') THEN CREATE ROLE \(hostRole) NOLOGIN; END IF; END $$",
-                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(appRole)') THEN CREATE ROLE \(appRole) LOGIN; END IF; END $$",
-                "ALTER ROLE \(ownerRole) LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '\(ownerPassword)'",
-                "ALTER ROLE \(hostRole) NOLOGIN NOSUPERUSER NOBYPASSRLS",
-                "ALTER ROLE \(appRole) LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD '\(appPassword)'",
-                "GRANT \(hostRole) TO \(appRole)",
-            ]
-            for statement in statements { try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
-            var exists = false
-            for try await _ in try await client.query("SELECT 1 FROM pg_database WHERE datname = \(database)", logger: logger) { exists = true }
-            if !exists {
-                try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(database) OWNER \(ownerRole) ENCODING 'UTF8' TEMPLATE template0"), logger: logger)
-                try await client.query(PostgresQuery(unsafeSQL: "REVOKE ALL ON DATABASE \(database) FROM PUBLIC"), logger: logger)
-                try await client.query(PostgresQuery(unsafeSQL: "GRANT CONNECT, TEMPORARY ON DATABASE \(database) TO \(appRole)"), logger: logger)
+            try await client.withConnection { connection in
+                // Processes preparing one cluster at once would collide on ALTER ROLE: take turns.
+                try await connection.query("SELECT pg_advisory_lock(\(setupLockKey))", logger: logger)
+                do {
+                    try await createRolesAndDatabase(on: connection, database: database, ownerPassword: ownerPassword,
+                                                     appPassword: appPassword, logger: logger)
+                } catch {
+                    _ = try? await connection.query("SELECT pg_advisory_unlock(\(setupLockKey))", logger: logger)
+                    throw error
+                }
+                try await connection.query("SELECT pg_advisory_unlock(\(setupLockKey))", logger: logger)
             }
         }
         return (superuser.with(username: ownerRole, password: .some(ownerPassword), database: database),
                 superuser.with(username: appRole, password: .some(appPassword), database: database))
+    }
+
+    static let setupLockKey: Int64 = 0x6775_616e_7873
+
+    private static func createRolesAndDatabase(on connection: PostgresConnection, database: String, ownerPassword: String,
+                                               appPassword: String, logger: Logger) async throws {
+        let statements = [
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(ownerRole)') THEN CREATE ROLE \(ownerRole) LOGIN; END IF; END $$",
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(hostRole)') THEN CREATE ROLE \(hostRole) NOLOGIN; END IF; END $$",
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(appRole)') THEN CREATE ROLE \(appRole) LOGIN; END IF; END $$",
+            "ALTER ROLE \(ownerRole) LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '\(ownerPassword)'",
+            "ALTER ROLE \(hostRole) NOLOGIN NOSUPERUSER NOBYPASSRLS",
+            "ALTER ROLE \(appRole) LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD '\(appPassword)'",
+            "GRANT \(hostRole) TO \(appRole)",
+        ]
+        for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+        var exists = false
+        for try await _ in try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(database)", logger: logger) { exists = true }
+        if !exists {
+            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(database) OWNER \(ownerRole) ENCODING 'UTF8' TEMPLATE template0"), logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: "REVOKE ALL ON DATABASE \(database) FROM PUBLIC"), logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: "GRANT CONNECT, TEMPORARY ON DATABASE \(database) TO \(appRole)"), logger: logger)
+        }
     }
 
     /// Refuses to serve as a role that could see past row-level security: a superuser, a role with

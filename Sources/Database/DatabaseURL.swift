@@ -1,5 +1,6 @@
 import Foundation
 import GuanxiCore
+import NIOSSL
 import PostgresNIO
 
 /// Connection settings read from a `postgres://user:password@host:port/database` URL.
@@ -12,17 +13,19 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     public var database: String
     /// The directory holding the server's socket, when connecting over a Unix socket.
     public var socketDirectory: String?
-    public var requireTLS: Bool
+    /// libpq's sslmode: `disable`, `prefer` (the default), `require` (encrypt, trust any
+    /// certificate), `verify-ca` or `verify-full` (encrypt and verify the server's certificate).
+    public var sslMode: String
 
     public init(username: String, password: String?, host: String = "127.0.0.1", port: Int = 5432,
-                database: String, socketDirectory: String? = nil, requireTLS: Bool = false) {
+                database: String, socketDirectory: String? = nil, sslMode: String = "prefer") {
         self.username = username
         self.password = password
         self.host = host
         self.port = port
         self.database = database
         self.socketDirectory = socketDirectory
-        self.requireTLS = requireTLS
+        self.sslMode = sslMode
     }
 
     public init(_ text: String) throws {
@@ -34,6 +37,11 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
                               message: "Expected postgres://user:password@host:port/database, got \(text.redactingPassword).")
         }
         let query = components.queryItems ?? []
+        let sslMode = query.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
+        guard ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(sslMode) else {
+            throw GuanxiError(.malformed, code: "invalid_database_url",
+                              message: "sslmode must be disable, prefer, require, verify-ca or verify-full, not \(sslMode).")
+        }
         let database = String(components.path.drop(while: { $0 == "/" }))
         self.init(
             username: user.removingPercentEncoding ?? user,
@@ -42,7 +50,7 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
             port: components.port ?? 5432,
             database: database.isEmpty ? user : database,
             socketDirectory: query.first(where: { $0.name == "host" })?.value,
-            requireTLS: query.first(where: { $0.name == "sslmode" })?.value == "require")
+            sslMode: sslMode)
     }
 
     /// The same server and credentials, another database or role.
@@ -77,8 +85,15 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         if let socketDirectory {
             return .init(unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: username, password: password, database: database)
         }
-        return .init(host: host, port: port, username: username, password: password, database: database,
-                     tls: requireTLS ? .require(.makeClientConfiguration()) : .disable)
+        var trustAny = TLSConfiguration.makeClientConfiguration()
+        trustAny.certificateVerification = .none
+        let tls: PostgresClient.Configuration.TLS = switch sslMode {
+        case "disable": .disable
+        case "allow", "prefer": .prefer(trustAny)
+        case "require": .require(trustAny)
+        default: .require(.makeClientConfiguration())
+        }
+        return .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
     }
 }
 

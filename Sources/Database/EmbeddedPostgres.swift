@@ -1,5 +1,8 @@
 import Foundation
 import GuanxiCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A private PostgreSQL cluster under a data directory, run from the system's binaries: what
 /// `guanxi serve` uses when no database URL is given, and what `make test` starts for the tests.
@@ -117,30 +120,39 @@ public struct EmbeddedPostgres: Sendable {
         return try Self.run(executable, arguments)
     }
 
-    /// Runs a command to its end; a non-zero exit throws with what it printed. Output goes through
-    /// a file, not a pipe: the postmaster that `pg_ctl start` leaves behind would hold a pipe open.
+    /// Runs a command to its end; a non-zero exit throws with what it printed.
+    ///
+    /// Spawned directly rather than through Foundation's `Process`: `pg_ctl start` leaves a
+    /// postmaster behind that would inherit `Process`'s descriptors (its pipe and its exit
+    /// notification socket) and so block the wait forever. Here the child gets standard input
+    /// from /dev/null and standard output and error into a file; our other descriptors are
+    /// close-on-exec.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("guanxi-\(UUID().uuidString).out")
-        guard FileManager.default.createFile(atPath: outputFile.path, contents: nil) else {
-            throw GuanxiError(.unavailable, code: "postgres_command_failed", message: "Cannot write \(outputFile.path).")
-        }
-        defer { try? FileManager.default.removeItem(at: outputFile) }
-        let output = try FileHandle(forWritingTo: outputFile)
-        defer { try? output.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let text = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("guanxi-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // env -C / runs it from the root directory, which the postgres user can always enter.
+        let argv = (["/usr/bin/env", "-C", "/", executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, environ)
+        guard spawned == 0 else {
             throw GuanxiError(.unavailable, code: "postgres_command_failed",
-                              message: "\((executable as NSString).lastPathComponent) \(arguments.first ?? "") exited with \(process.terminationStatus): \(text.suffix(2000))")
+                              message: "Cannot run \(executable): \(String(cString: strerror(spawned))).")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        guard exitCode == 0 else {
+            throw GuanxiError(.unavailable, code: "postgres_command_failed",
+                              message: "\((executable as NSString).lastPathComponent) \(arguments.first ?? "") exited with \(exitCode): \(text.suffix(2000))")
         }
         return text
     }

@@ -11,6 +11,12 @@ public struct Migration: Sendable, Equatable {
     public var name: String
     public var sql: String
 
+    public init(version: Int, name: String, sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
+
     public static let statementSeparator = "--;;"
 
     public var checksum: String {

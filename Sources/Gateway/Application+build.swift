@@ -55,9 +55,10 @@ public func buildApplication(
 }
 
 /// Runs the PostgreSQL client for as long as the application runs.
-struct PostgresClientService: Service {
+public struct PostgresClientService: Service {
     let client: PostgresClient
-    func run() async throws {
+    public init(client: PostgresClient) { self.client = client }
+    public func run() async throws {
         await cancelWhenGracefulShutdown { await client.run() }
     }
 }

@@ -14,23 +14,16 @@ public struct GatewayConfiguration: Sendable {
     public var privateKeyPath: String
     /// Tenant workspaces answer at `<slug>.<baseDomain>`; session cookies are bound to that host.
     public var baseDomain: String
-    /// How long a checked credential is trusted before it is checked again.
-    public var credentialCacheTTL: Duration
-    /// bcrypt cost for passwords (12 in production; tests lower it to stay fast).
-    public var passwordCost: UInt8
     /// The largest JSON body accepted.
     public var maxBodyBytes: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8443, certificatePath: String, privateKeyPath: String,
-                baseDomain: String = "localhost", credentialCacheTTL: Duration = .seconds(5), passwordCost: UInt8 = 12,
-                maxBodyBytes: Int = 1 << 20) {
+                baseDomain: String = "localhost", maxBodyBytes: Int = 1 << 20) {
         self.host = host
         self.port = port
         self.certificatePath = certificatePath
         self.privateKeyPath = privateKeyPath
         self.baseDomain = baseDomain
-        self.credentialCacheTTL = credentialCacheTTL
-        self.passwordCost = passwordCost
         self.maxBodyBytes = maxBodyBytes
     }
 }

@@ -18,11 +18,11 @@ public struct GuanxiServices: Sendable {
 
     public init(database: Database, credentialCacheTTL: Duration = .seconds(5), passwordCost: UInt8 = 12) {
         let passwords = PasswordHasher(cost: passwordCost)
-        let tenantCredentials = CredentialCache<TenantPrincipal>(timeToLive: credentialCacheTTL)
+        let tenantCredentials = ExpiringCache<TenantPrincipal>(timeToLive: credentialCacheTTL)
         self.database = database
         self.tenants = TenantDirectory(database: database, passwords: passwords, tenantCredentials: tenantCredentials)
         self.authenticator = Authenticator(database: database, passwords: passwords, tenantCredentials: tenantCredentials,
-                                           operatorCredentials: CredentialCache(timeToLive: credentialCacheTTL))
+                                           operatorCredentials: ExpiringCache(timeToLive: credentialCacheTTL))
         self.apiKeys = APIKeys(database: database, tenantCredentials: tenantCredentials)
         self.accounts = Accounts(database: database)
         self.contacts = Contacts(database: database)

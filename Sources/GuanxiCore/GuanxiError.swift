@@ -31,7 +31,7 @@ public struct GuanxiError: Error, Sendable, Equatable {
 
 extension GuanxiError {
     public static func notFound(_ entity: String) -> GuanxiError {
-        GuanxiError(.notFound, code: "\(entity)_not_found", message: "No \(entity.replacingOccurrences(of: "_", with: " ")) with that id exists in this workspace.")
+        GuanxiError(.notFound, code: "\(entity)_not_found", message: "No \(entity.replacingOccurrences(of: "_", with: " ")) with that id exists here.")
     }
 
     public static func invalidField(_ field: String, _ message: String) -> GuanxiError {

@@ -6,9 +6,9 @@ import PostgresNIO
 /// A workspace's API keys: shown once at creation, stored as digests, revocable.
 public struct APIKeys: Sendable {
     let database: Database
-    let tenantCredentials: CredentialCache<TenantPrincipal>
+    let tenantCredentials: ExpiringCache<TenantPrincipal>
 
-    public init(database: Database, tenantCredentials: CredentialCache<TenantPrincipal>) {
+    public init(database: Database, tenantCredentials: ExpiringCache<TenantPrincipal>) {
         self.database = database
         self.tenantCredentials = tenantCredentials
     }
@@ -26,12 +26,22 @@ public struct APIKeys: Sendable {
             case createdAt = "created_at"
             case revokedAt = "revoked_at"
         }
+
+        /// `revoked_at` is `null` while the key works, never missing.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(name, forKey: .name)
+            try container.encode(displayPrefix, forKey: .displayPrefix)
+            try container.encode(createdAt, forKey: .createdAt)
+            try container.encode(revokedAt, forKey: .revokedAt)
+        }
     }
 
     static func insert(_ key: APIKeyText, name: String, user: UserID, in transaction: Transaction) async throws {
         try await transaction.query("""
             INSERT INTO api_keys (tenant_id, id, user_id, name, display_prefix, secret_hash)
-            VALUES (\(key.tenant.uuid), \(APIKeyID().uuid), \(user.uuid), \(name), \(String(key.text.prefix(12))), \(key.digest))
+            VALUES (\(key.tenant.uuid), \(APIKeyID().uuid), \(user.uuid), \(name), \(key.displayPrefix), \(key.digest))
             """)
     }
 

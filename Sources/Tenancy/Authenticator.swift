@@ -9,15 +9,15 @@ import PostgresNIO
 public struct Authenticator: Sendable {
     let database: Database
     let passwords: PasswordHasher
-    let tenantCredentials: CredentialCache<TenantPrincipal>
-    let operatorCredentials: CredentialCache<OperatorPrincipal>
+    let tenantCredentials: ExpiringCache<TenantPrincipal>
+    let operatorCredentials: ExpiringCache<OperatorPrincipal>
     public let sessionLifetime: Duration
     /// A bcrypt hash of a random password, checked when an email is unknown, so that a failed
     /// login takes as long for unknown members as for known ones.
     let decoyHash: String
 
-    public init(database: Database, passwords: PasswordHasher, tenantCredentials: CredentialCache<TenantPrincipal>,
-                operatorCredentials: CredentialCache<OperatorPrincipal>, sessionLifetime: Duration = .seconds(12 * 3600)) {
+    public init(database: Database, passwords: PasswordHasher, tenantCredentials: ExpiringCache<TenantPrincipal>,
+                operatorCredentials: ExpiringCache<OperatorPrincipal>, sessionLifetime: Duration = .seconds(12 * 3600)) {
         self.database = database
         self.passwords = passwords
         self.tenantCredentials = tenantCredentials
@@ -57,7 +57,7 @@ public struct Authenticator: Sendable {
     public func authenticate(apiKey text: String) async throws -> TenantPrincipal {
         guard let key = APIKeyText(parsing: text) else { throw Self.invalidAPIKey }
         let digest = key.digest
-        if let cached = tenantCredentials.principal(for: digest) { return cached }
+        if let cached = tenantCredentials.value(for: digest) { return cached }
         let rows = try await database.scopedRead(AuthenticateAPIKey(tenant: key.tenant.uuid, digest: digest))
         guard let row = rows.first, let principal = Self.principal(key.tenant, row) else { throw Self.invalidAPIKey }
         tenantCredentials.store(principal, tenant: key.tenant, for: digest)
@@ -97,7 +97,7 @@ public struct Authenticator: Sendable {
 
     public func authenticate(session token: String, tenant: TenantID) async throws -> TenantPrincipal {
         let digest = Secret.digest(token)
-        if let cached = tenantCredentials.principal(for: digest), cached.tenant == tenant { return cached }
+        if let cached = tenantCredentials.value(for: digest), cached.tenant == tenant { return cached }
         let rows = try await database.withTenant(tenant) { transaction in
             try await transaction.rows("""
                 SELECT session_id, user_id, role, tenant_status, tenant_slug, tenant_locale, tenant_time_zone
@@ -121,7 +121,7 @@ public struct Authenticator: Sendable {
 
     public func authenticate(operatorToken text: String) async throws -> OperatorPrincipal {
         let digest = Secret.digest(text)
-        if let cached = operatorCredentials.principal(for: digest) { return cached }
+        if let cached = operatorCredentials.value(for: digest) { return cached }
         let rows = try await database.withHost { host in
             try await host.rows("SELECT id, name FROM operator_tokens WHERE token_hash = \(digest) AND revoked_at IS NULL",
                                 as: (UUID, String).self)

@@ -28,6 +28,8 @@ public struct APIKeyText: Sendable, Equatable {
 
     public var text: String { "gx_\(tenant.description.replacingOccurrences(of: "-", with: ""))_\(secret)" }
     public var digest: Data { Secret.digest(text) }
+    /// Enough of the secret for a person to tell keys apart in a list, too little to use.
+    public var displayPrefix: String { "gx_…\(secret.prefix(6))" }
 
     public init(tenant: TenantID, secret: String) {
         self.tenant = tenant

@@ -21,6 +21,19 @@ public struct Tenant: Sendable, Codable, Equatable {
         case createdAt = "created_at"
         case suspendedAt = "suspended_at"
     }
+
+    /// `suspended_at` is `null` while active, never missing.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(slug, forKey: .slug)
+        try container.encode(name, forKey: .name)
+        try container.encode(timeZone, forKey: .timeZone)
+        try container.encode(locale, forKey: .locale)
+        try container.encode(status, forKey: .status)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(suspendedAt, forKey: .suspendedAt)
+    }
 }
 
 /// What a member of a workspace may do; checked by the services, shown to the member.
@@ -40,6 +53,17 @@ public struct TenantPrincipal: Sendable, Equatable {
     public var tenantSlug: String
     public var locale: String
     public var timeZone: String
+
+    public init(tenant: TenantID, user: UserID, role: MembershipRole, tenantStatus: Tenant.Status, tenantSlug: String,
+                locale: String, timeZone: String) {
+        self.tenant = tenant
+        self.user = user
+        self.role = role
+        self.tenantStatus = tenantStatus
+        self.tenantSlug = tenantSlug
+        self.locale = locale
+        self.timeZone = timeZone
+    }
 }
 
 /// The provider's operator, established by an operator token; never by a tenant credential.

@@ -8,9 +8,9 @@ import PostgresNIO
 public struct TenantDirectory: Sendable {
     let database: Database
     let passwords: PasswordHasher
-    let tenantCredentials: CredentialCache<TenantPrincipal>
+    let tenantCredentials: ExpiringCache<TenantPrincipal>
 
-    public init(database: Database, passwords: PasswordHasher, tenantCredentials: CredentialCache<TenantPrincipal>) {
+    public init(database: Database, passwords: PasswordHasher, tenantCredentials: ExpiringCache<TenantPrincipal>) {
         self.database = database
         self.passwords = passwords
         self.tenantCredentials = tenantCredentials

@@ -17,7 +17,11 @@ struct Migrate: AsyncParsableCommand {
         guard let ownerDatabaseURL = ownerDatabaseURL ?? ProcessInfo.processInfo.environment["GUANXI_OWNER_DATABASE_URL"] else {
             let (_, cluster) = try await database.prepare(logger: logger)
             try cluster?.stop()
-            print("The embedded database under \(database.dataDirectory.path) is up to date.")
+            if let external = database.externalDatabaseURL {
+                print("\(try DatabaseURL(external)) has every migration; to apply new ones give --owner-database-url.")
+            } else {
+                print("The embedded database under \(database.dataDirectory.path) is up to date.")
+            }
             return
         }
         let migrator = Migrator(migrations: try Migration.load(from: MigrationFiles.directory), logger: logger)

@@ -33,6 +33,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Database connections in the pool (env GUANXI_DATABASE_CONNECTIONS).")
     var databaseConnections: Int = ProcessInfo.processInfo.environment["GUANXI_DATABASE_CONNECTIONS"].flatMap(Int.init) ?? 16
 
+    func validate() throws {
+        if let token = ProcessInfo.processInfo.environment["GUANXI_OPERATOR_TOKEN"], token.count < 16 {
+            throw ValidationError("GUANXI_OPERATOR_TOKEN must have at least 16 characters.")
+        }
+    }
+
     func run() async throws {
         let logger = makeLogger("guanxi", level: logLevel)
         let (appURL, cluster) = try await database.prepare(logger: logger)

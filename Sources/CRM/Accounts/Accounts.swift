@@ -100,7 +100,7 @@ public struct Accounts: Sendable {
         guard let id else { return }
         let found = try await transaction.rows("SELECT id FROM accounts WHERE id = \(id.uuid) FOR KEY SHARE", as: UUID.self)
         if found.isEmpty {
-            throw GuanxiError(.invalid, code: "account_not_found", message: "account_id names no account in this workspace.",
+            throw GuanxiError(.invalid, code: "unknown_account", message: "account_id names no account in this workspace.",
                               details: ["field": "account_id"])
         }
     }

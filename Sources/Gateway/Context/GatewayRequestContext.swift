@@ -11,8 +11,6 @@ public struct GatewayRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var tenantPrincipal: TenantPrincipal?
     public var operatorPrincipal: OperatorPrincipal?
-    /// The tenant named by the request's host (`<slug>.<base domain>`), when there is one.
-    public var hostTenant: Tenant?
     public var requestID: String = ""
 
     public init(source: Source) {

@@ -31,11 +31,12 @@ struct SessionController {
         var expires_at: Date
     }
 
+    static func workspaceNotFound(_ hosts: TenantHosts) -> GuanxiError {
+        GuanxiError(.notFound, code: "workspace_not_found", message: "Sign in at your workspace's address, <slug>.\(hosts.baseDomain).")
+    }
+
     func workspace(of request: Request) async throws -> Tenant {
-        guard let tenant = try await hosts.tenant(for: request) else {
-            throw GuanxiError(.notFound, code: "workspace_not_found",
-                              message: "Sign in at your workspace's address, <slug>.\(hosts.baseDomain).")
-        }
+        guard let tenant = try await hosts.tenant(for: request) else { throw Self.workspaceNotFound(hosts) }
         return tenant
     }
 
@@ -52,9 +53,9 @@ struct SessionController {
     }
 
     @Sendable func logout(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let tenant = try await workspace(of: request)
+        guard let tenant = try await hosts.tenantID(for: request) else { throw Self.workspaceNotFound(hosts) }
         if let token = request.cookie(Self.cookieName) {
-            try await authenticator.logout(session: token, tenant: tenant.id)
+            try await authenticator.logout(session: token, tenant: tenant)
         }
         var response = Response(status: .noContent)
         response.headers[.setCookie] = "\(Self.cookieName)=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax"

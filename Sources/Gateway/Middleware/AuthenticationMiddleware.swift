@@ -38,8 +38,8 @@ struct TenantAuthenticationMiddleware: RouterMiddleware {
         let principal: TenantPrincipal
         if let key = request.bearerCredential {
             principal = try await authenticator.authenticate(apiKey: key)
-        } else if let token = request.cookie(SessionController.cookieName), let tenant = try await hosts.tenant(for: request) {
-            principal = try await authenticator.authenticate(session: token, tenant: tenant.id)
+        } else if let token = request.cookie(SessionController.cookieName), let tenant = try await hosts.tenantID(for: request) {
+            principal = try await authenticator.authenticate(session: token, tenant: tenant)
         } else {
             throw GuanxiError(.unauthenticated, code: "authentication_required",
                               message: "Send Authorization: Bearer <api key>, or sign in on your workspace's address.")

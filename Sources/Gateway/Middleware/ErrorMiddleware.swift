@@ -32,9 +32,7 @@ struct ErrorMiddleware: RouterMiddleware {
         case let error as any HTTPResponseError:
             switch error.status {
             case .notFound:
-                return GuanxiError(.notFound, code: "route_not_found", message: "No endpoint has this path; see /api/v1 in the API documentation.")
-            case .methodNotAllowed:
-                return GuanxiError(.malformed, code: "method_not_allowed", message: "This endpoint does not take that method.")
+                return GuanxiError(.notFound, code: "route_not_found", message: "No endpoint answers this method and path; see Docs/API.md.")
             case .contentTooLarge:
                 return GuanxiError(.payloadTooLarge, code: "payload_too_large", message: "The request body is too large.")
             case let status where status.code < 500:
