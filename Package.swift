@@ -71,9 +71,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Subscriptions",
+            dependencies: ["GuanxiCore", "Database", "Tenancy"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Quotas",
+            dependencies: [
+                "GuanxiCore", "Database", "Tenancy", "Subscriptions",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Gateway",
             dependencies: [
-                "GuanxiCore", "Database", "Tenancy", "CRM",
+                "GuanxiCore", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -95,7 +108,7 @@ let package = Package(
         .testTarget(
             name: "GuanxiTests",
             dependencies: [
-                "Gateway", "Database", "Tenancy", "CRM", "GuanxiCore",
+                "Gateway", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas", "GuanxiCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -76,11 +76,13 @@ public struct Transaction: Sendable {
     /// The tenant whose rows this transaction sees, `nil` in host scope.
     public let tenant: TenantID?
 
-    /// Runs one statement; every interpolated value is a bound parameter.
+    /// Runs one statement to its end and returns its rows; every interpolated value is a bound
+    /// parameter. Reading every row here makes a failing statement throw here, not at a later
+    /// statement of the same transaction.
     @discardableResult
-    public func query(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
+    public func query(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> [PostgresRow] {
         do {
-            return try await connection.query(query, logger: logger, file: file, line: line)
+            return try await connection.query(query, logger: logger, file: file, line: line).collect()
         } catch let error as PSQLError {
             throw error.guanxiError
         }
@@ -90,15 +92,14 @@ public struct Transaction: Sendable {
     public func rows<each Column: PostgresDecodable & Sendable>(
         _ query: PostgresQuery, as types: (repeat each Column).Type, file: String = #fileID, line: Int = #line
     ) async throws -> [(repeat each Column)] {
-        var result: [(repeat each Column)] = []
-        do {
-            for try await row in try await self.query(query, file: file, line: line).decode((repeat each Column).self) {
-                result.append(row)
-            }
-        } catch let error as PSQLError {
-            throw error.guanxiError
-        }
-        return result
+        try await self.query(query, file: file, line: line).map { try $0.decode((repeat each Column).self) }
+    }
+
+    /// Takes `delta` of the tenant's `kind` quota (contacts, accounts) in this transaction, or
+    /// gives it back with a negative delta; throws `quota_exceeded` at the plan's limit. Exact under
+    /// concurrency: the counter row is locked until this transaction ends.
+    public func consumeQuota(_ kind: String, _ delta: Int) async throws {
+        try await query("SELECT consume_quota(\(kind), \(delta)::integer)")
     }
 
     /// Makes this host transaction act for `tenant` from here on, e.g. to provision a new tenant's

@@ -11,6 +11,13 @@ extension PSQLError {
         }
         let constraint = server[.constraintName] ?? ""
         switch state {
+        case "GX001":
+            // raised by consume_quota() with DETAIL 'kind:limit:used'
+            let parts = (server[.detail] ?? "").split(separator: ":").map(String.init)
+            let (quota, limit, used) = parts.count == 3 ? (parts[0], parts[1], parts[2]) : ("records", "?", "?")
+            return GuanxiError(.quotaExceeded, code: "quota_exceeded",
+                               message: "Your plan allows \(limit) \(quota); \(used) are in use. Delete some or move to a larger plan.",
+                               details: ["quota": quota, "limit": limit, "used": used])
         case "23505":
             return GuanxiError(.conflict, code: "already_exists",
                                message: "A record with the same unique value already exists.",

@@ -23,15 +23,20 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
 
     let api = router.group("api/v1")
         .add(middleware: TenantAuthenticationMiddleware(authenticator: services.authenticator, hosts: hosts))
+        .add(middleware: WorkspaceAccessMiddleware(rateLimiter: services.rateLimiter, concurrency: services.concurrency,
+                                                   usage: services.usage))
         .group(context: TenantRequestContext.self)
     WorkspaceController(apiKeys: services.apiKeys, maxBodyBytes: maxBody).addRoutes(to: api)
     AccountsController(accounts: services.accounts, maxBodyBytes: maxBody).addRoutes(to: api)
     ContactsController(contacts: services.contacts, maxBodyBytes: maxBody).addRoutes(to: api)
+    SubscriptionController(subscriptions: services.subscriptions, limits: services.limits).addRoutes(to: api)
 
     let ops = router.group("ops/v1")
         .add(middleware: OperatorAuthenticationMiddleware(authenticator: services.authenticator))
         .group(context: OperatorRequestContext.self)
     OperatorTenantsController(tenants: services.tenants, maxBodyBytes: maxBody).addRoutes(to: ops)
+    OperatorPlansController(plans: services.plans, maxBodyBytes: maxBody).addRoutes(to: ops)
+    OperatorSubscriptionsController(subscriptions: services.subscriptions, maxBodyBytes: maxBody).addRoutes(to: ops)
     return router
 }
 
@@ -49,7 +54,8 @@ public func buildApplication(
         router: buildRouter(services: services, configuration: configuration),
         server: try .http2Upgrade(tlsConfiguration: tls),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Guanxi"),
-        services: [PostgresClientService(client: services.database.client)],
+        services: [PostgresClientService(client: services.database.client), services.usage,
+                   SubscriptionRenewalService(subscriptions: services.subscriptions, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

@@ -9,6 +9,7 @@ public struct GuanxiError: Error, Sendable, Equatable {
         case forbidden          // 403
         case notFound           // 404
         case conflict           // 409
+        case quotaExceeded      // 402: the plan's limit, not a malformed request
         case payloadTooLarge    // 413
         case invalid            // 422
         case rateLimited        // 429

@@ -37,10 +37,11 @@ public struct Authenticator: Sendable {
 
     struct AuthenticateAPIKey: PostgresPreparedStatement {
         static let sql = """
-            SELECT key_id, user_id, role, tenant_status, tenant_slug, tenant_locale, tenant_time_zone
+            SELECT key_id, user_id, role, tenant_status, tenant_slug, tenant_locale, tenant_time_zone,
+                   subscription_status, api_per_minute, api_per_day, max_concurrent_requests
               FROM authenticate_api_key($1, $2)
             """
-        typealias Row = (UUID, UUID, String, String, String, String, String)
+        typealias Row = (UUID, UUID, String, String, String, String, String, String, Int32, Int32, Int32)
         var tenant: UUID
         var digest: Data
 
@@ -67,7 +68,8 @@ public struct Authenticator: Sendable {
     static func principal(_ tenant: TenantID, _ row: AuthenticateAPIKey.Row) -> TenantPrincipal? {
         guard let role = MembershipRole(rawValue: row.2), let status = Tenant.Status(rawValue: row.3) else { return nil }
         return TenantPrincipal(tenant: tenant, user: UserID(row.1), role: role, tenantStatus: status,
-                               tenantSlug: row.4, locale: row.5, timeZone: row.6)
+                               tenantSlug: row.4, locale: row.5, timeZone: row.6, subscriptionStatus: row.7,
+                               limits: RequestLimits(perMinute: Int(row.8), perDay: Int(row.9), concurrent: Int(row.10)))
     }
 
     // MARK: Sessions
@@ -100,7 +102,8 @@ public struct Authenticator: Sendable {
         if let cached = tenantCredentials.value(for: digest), cached.tenant == tenant { return cached }
         let rows = try await database.withTenant(tenant) { transaction in
             try await transaction.rows("""
-                SELECT session_id, user_id, role, tenant_status, tenant_slug, tenant_locale, tenant_time_zone
+                SELECT session_id, user_id, role, tenant_status, tenant_slug, tenant_locale, tenant_time_zone,
+                       subscription_status, api_per_minute, api_per_day, max_concurrent_requests
                   FROM authenticate_session(\(tenant.uuid), \(digest))
                 """, as: AuthenticateAPIKey.Row.self)
         }

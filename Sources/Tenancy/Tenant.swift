@@ -53,9 +53,14 @@ public struct TenantPrincipal: Sendable, Equatable {
     public var tenantSlug: String
     public var locale: String
     public var timeZone: String
+    /// The subscription's status (`trialing`, `active`, `past_due`, `read_only`, `locked`, `cancelled`).
+    public var subscriptionStatus: String
+    /// The plan's request limits, enforced by the gateway.
+    public var limits: RequestLimits
 
     public init(tenant: TenantID, user: UserID, role: MembershipRole, tenantStatus: Tenant.Status, tenantSlug: String,
-                locale: String, timeZone: String) {
+                locale: String, timeZone: String, subscriptionStatus: String = "active",
+                limits: RequestLimits = RequestLimits(perMinute: 600, perDay: 10_000, concurrent: 4)) {
         self.tenant = tenant
         self.user = user
         self.role = role
@@ -63,6 +68,21 @@ public struct TenantPrincipal: Sendable, Equatable {
         self.tenantSlug = tenantSlug
         self.locale = locale
         self.timeZone = timeZone
+        self.subscriptionStatus = subscriptionStatus
+        self.limits = limits
+    }
+}
+
+/// What a plan lets a workspace ask of the API.
+public struct RequestLimits: Sendable, Equatable {
+    public var perMinute: Int
+    public var perDay: Int
+    public var concurrent: Int
+
+    public init(perMinute: Int, perDay: Int, concurrent: Int) {
+        self.perMinute = perMinute
+        self.perDay = perDay
+        self.concurrent = concurrent
     }
 }
 

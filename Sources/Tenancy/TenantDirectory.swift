@@ -9,15 +9,21 @@ public struct TenantDirectory: Sendable {
     let database: Database
     let passwords: PasswordHasher
     let tenantCredentials: ExpiringCache<TenantPrincipal>
+    let provisioningSteps: [any ProvisioningStep]
 
-    public init(database: Database, passwords: PasswordHasher, tenantCredentials: ExpiringCache<TenantPrincipal>) {
+    /// `provisioningSteps` run inside the transaction that creates a tenant (its subscription, say),
+    /// so a tenant exists whole or not at all.
+    public init(database: Database, passwords: PasswordHasher, tenantCredentials: ExpiringCache<TenantPrincipal>,
+                provisioningSteps: [any ProvisioningStep] = []) {
         self.database = database
         self.passwords = passwords
         self.tenantCredentials = tenantCredentials
+        self.provisioningSteps = provisioningSteps
     }
 
     public struct NewTenant: RequestPayload {
-        public static let fields: Set<String> = ["name", "slug", "admin_email", "admin_password", "admin_name", "time_zone", "locale"]
+        public static let fields: Set<String> = ["name", "slug", "admin_email", "admin_password", "admin_name", "time_zone", "locale",
+                                                 "plan", "billing_cycle"]
         public var name: String
         public var slug: String
         public var adminEmail: String
@@ -25,9 +31,15 @@ public struct TenantDirectory: Sendable {
         public var adminName: String?
         public var timeZone: String?
         public var locale: String?
+        /// A plan code; without one the tenant starts a trial of the entry plan.
+        public var plan: String?
+        public var billingCycle: String?
 
         public init(name: String, slug: String, adminEmail: String, adminPassword: String,
-                    adminName: String? = nil, timeZone: String? = nil, locale: String? = nil) {
+                    adminName: String? = nil, timeZone: String? = nil, locale: String? = nil,
+                    plan: String? = nil, billingCycle: String? = nil) {
+            self.plan = plan
+            self.billingCycle = billingCycle
             self.name = name
             self.slug = slug
             self.adminEmail = adminEmail
@@ -38,7 +50,8 @@ public struct TenantDirectory: Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, slug, locale
+            case name, slug, locale, plan
+            case billingCycle = "billing_cycle"
             case adminEmail = "admin_email"
             case adminPassword = "admin_password"
             case adminName = "admin_name"
@@ -94,7 +107,9 @@ public struct TenantDirectory: Sendable {
                 """)
             try await scoped.query("INSERT INTO memberships (tenant_id, user_id, role) VALUES (\(tenantID.uuid), \(userID.uuid), 'owner')")
             try await APIKeys.insert(key, name: "First key", user: userID, in: scoped)
-            return Self.tenant(row)
+            let tenant = Self.tenant(row)
+            for step in provisioningSteps { try await step.provision(tenant, new, in: scoped) }
+            return tenant
         }
         return (tenant, key)
     }

@@ -21,12 +21,15 @@ struct TenantCommand: AsyncParsableCommand {
         var adminPassword: String?
         @Option var timeZone: String = "UTC"
         @Option(help: "en or zh-CN") var locale: String = "en"
+        @Option(help: "A plan code; without one the tenant starts a trial of the entry plan.") var plan: String?
+        @Option(help: "monthly or yearly") var billingCycle: String?
 
         func run() async throws {
             guard let adminPassword = adminPassword ?? ProcessInfo.processInfo.environment["GUANXI_ADMIN_PASSWORD"] else { throw ValidationError("Give --admin-password or GUANXI_ADMIN_PASSWORD.") }
             try await withServices(database) { services in
                 let (tenant, key) = try await services.tenants.provision(.init(
-                    name: name, slug: slug, adminEmail: adminEmail, adminPassword: adminPassword, timeZone: timeZone, locale: locale))
+                    name: name, slug: slug, adminEmail: adminEmail, adminPassword: adminPassword, timeZone: timeZone, locale: locale,
+                    plan: plan, billingCycle: billingCycle))
                 try printJSON(["tenant": AnyEncodable(tenant), "api_key": AnyEncodable(key.text)])
             }
         }

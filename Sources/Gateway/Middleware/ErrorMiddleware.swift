@@ -52,6 +52,7 @@ struct ErrorMiddleware: RouterMiddleware {
         case .forbidden: .forbidden
         case .notFound: .notFound
         case .conflict: .conflict
+        case .quotaExceeded: HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required")
         case .payloadTooLarge: .contentTooLarge
         case .invalid: .unprocessableContent
         case .rateLimited: .tooManyRequests
@@ -73,7 +74,7 @@ struct ErrorMiddleware: RouterMiddleware {
         let data = (try? JSONCoding.encoder.encode(Body(error: .init(code: error.code, message: error.message, details: error.details)))) ?? Data()
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if error.kind == .unauthenticated { headers[.wwwAuthenticate] = "Bearer" }
-        if error.kind == .rateLimited, let retry = error.details["retry_after_seconds"] { headers[.retryAfter] = retry }
+        if let retry = error.details["retry_after_seconds"] { headers[.retryAfter] = retry }
         return Response(status: status(of: error.kind), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -1,0 +1,70 @@
+import Logging
+import Foundation
+import GuanxiCore
+import HTTPTypes
+import Hummingbird
+import Quotas
+import Tenancy
+
+/// What a workspace's subscription and plan allow, applied to every tenant request after
+/// authentication: the subscription's state (read-only refuses writes, locked and cancelled
+/// refuse everything), the per-minute and per-day rate limits, and the concurrent-request share.
+/// Every response, refused or not, carries the rate-limit headers.
+struct WorkspaceAccessMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let rateLimiter: RateLimiter
+    let concurrency: ConcurrencyLimiter
+    let usage: UsageMeter
+
+    static let limitHeader = HTTPField.Name("X-RateLimit-Limit")!
+    static let remainingHeader = HTTPField.Name("X-RateLimit-Remaining")!
+    static let resetHeader = HTTPField.Name("X-RateLimit-Reset")!
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let principal = context.tenantPrincipal else { return try await next(request, context) }
+        let decision = rateLimiter.admit(tenant: principal.tenant, key: request.bearerCredential ?? principal.user.description,
+                                         perMinute: principal.limits.perMinute, perDay: principal.limits.perDay,
+                                         timeZone: principal.timeZone)
+        var response: Response
+        do {
+            try Self.checkSubscription(principal, method: request.method)
+            guard decision.allowed else {
+                throw GuanxiError(.rateLimited, code: "rate_limited",
+                                  message: decision.exceeded == "per_day"
+                                      ? "Your plan allows \(principal.limits.perDay) API requests a day; try again tomorrow or move to a larger plan."
+                                      : "Your plan allows \(principal.limits.perMinute) API requests a minute; slow down and retry.",
+                                  details: ["retry_after_seconds": "\(max(1, decision.resetSeconds))", "limit": decision.exceeded ?? ""])
+            }
+            guard concurrency.enter(principal.tenant, limit: principal.limits.concurrent) else {
+                throw GuanxiError(.unavailable, code: "tenant_busy",
+                                  message: "This workspace already has \(principal.limits.concurrent) requests in progress; retry in a moment.",
+                                  details: ["retry_after_seconds": "1"])
+            }
+            defer { concurrency.leave(principal.tenant) }
+            usage.recordCall(principal.tenant, timeZone: principal.timeZone)
+            response = try await next(request, context)
+        } catch {
+            response = ErrorMiddleware.response(ErrorMiddleware.guanxiError(error))
+        }
+        response.headers[Self.limitHeader] = String(decision.limit)
+        response.headers[Self.remainingHeader] = String(decision.remaining)
+        response.headers[Self.resetHeader] = String(decision.resetSeconds)
+        return response
+    }
+
+    static func checkSubscription(_ principal: TenantPrincipal, method: HTTPRequest.Method) throws {
+        switch principal.subscriptionStatus {
+        case "read_only" where ![.get, .head, .options].contains(method):
+            throw GuanxiError(.forbidden, code: "subscription_read_only",
+                              message: "This workspace is suspended to read-only: you can read and export, not change. Settle the account to resume.")
+        case "locked":
+            throw GuanxiError(.forbidden, code: "subscription_locked",
+                              message: "This workspace is locked for non-payment; its data is kept. Contact your provider to reactivate it.")
+        case "cancelled":
+            throw GuanxiError(.forbidden, code: "subscription_cancelled",
+                              message: "This workspace's subscription is cancelled; contact your provider to reactivate it.")
+        default:
+            return
+        }
+    }
+}
