@@ -26,7 +26,8 @@ public final class RateLimiter: Sendable {
         var count: Int
     }
 
-    private let buckets = Mutex<[String: Bucket]>([:])
+    /// Buckets by tenant and by key, in one lock so a request takes from both or from neither.
+    private let buckets = Mutex<(tenants: [TenantID: Bucket], keys: [String: Bucket])>(([:], [:]))
     private let days = Mutex<[TenantID: DayCount]>([:])
 
     public init() {}
@@ -37,31 +38,29 @@ public final class RateLimiter: Sendable {
                       now: ContinuousClock.Instant = .now, date: Date = Date()) -> Decision {
         let rate = Double(perMinute) / 60
         let day = Self.dayString(date, timeZone: timeZone)
-        let tenantKey = "t:\(tenant)"
-        let keyKey = "k:\(key)"
         let perDayUsed = days.withLock { days -> Int in
             let current = days[tenant]
             return current?.day == day ? current!.count : 0
         }
         let result = buckets.withLock { buckets -> (allowed: Bool, remaining: Double, wait: Double) in
-            if buckets.count > 200_000 { buckets.removeAll() }
-            func refilled(_ name: String) -> Bucket {
-                var bucket = buckets[name] ?? Bucket(tokens: Double(perMinute), updated: now)
+            if buckets.keys.count > 200_000 { buckets.keys.removeAll() }
+            func refilled(_ existing: Bucket?) -> Bucket {
+                var bucket = existing ?? Bucket(tokens: Double(perMinute), updated: now)
                 let elapsed = now - bucket.updated
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 bucket.tokens = min(Double(perMinute), bucket.tokens + seconds * rate)
                 bucket.updated = now
                 return bucket
             }
-            var tenantBucket = refilled(tenantKey)
-            var keyBucket = refilled(keyKey)
+            var tenantBucket = refilled(buckets.tenants[tenant])
+            var keyBucket = refilled(buckets.keys[key])
             let allowed = tenantBucket.tokens >= 1 && keyBucket.tokens >= 1 && perDayUsed < perDay
             if allowed {
                 tenantBucket.tokens -= 1
                 keyBucket.tokens -= 1
             }
-            buckets[tenantKey] = tenantBucket
-            buckets[keyKey] = keyBucket
+            buckets.tenants[tenant] = tenantBucket
+            buckets.keys[key] = keyBucket
             let remaining = min(tenantBucket.tokens, keyBucket.tokens)
             return (allowed, remaining, remaining >= 1 ? 0 : (1 - remaining) / rate)
         }
@@ -83,12 +82,27 @@ public final class RateLimiter: Sendable {
         return days.withLock { $0[tenant]?.day == day ? $0[tenant]!.count : 0 }
     }
 
+    /// The date in `timeZone` as `YYYY-MM-DD`. Calendar arithmetic is slow for a per-request
+    /// path, so each zone's answer is kept until its next local midnight.
     static func dayString(_ date: Date, timeZone: String) -> String {
+        if let cached = localDays.withLock({ $0[timeZone] }), cached.from <= date, date < cached.until { return cached.day }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: timeZone) ?? .gmt
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        let day = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        let start = calendar.startOfDay(for: date)
+        let end = calendar.date(byAdding: .day, value: 1, to: start) ?? date
+        localDays.withLock { $0[timeZone] = LocalDay(day: day, from: start, until: end) }
+        return day
     }
+
+    struct LocalDay {
+        var day: String
+        var from: Date
+        var until: Date
+    }
+
+    private static let localDays = Mutex<[String: LocalDay]>([:])
 
     static func secondsToMidnight(_ date: Date, timeZone: String) -> Double {
         var calendar = Calendar(identifier: .gregorian)

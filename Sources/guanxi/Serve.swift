@@ -33,7 +33,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Database connections in the pool (env GUANXI_DATABASE_CONNECTIONS).")
     var databaseConnections: Int = ProcessInfo.processInfo.environment["GUANXI_DATABASE_CONNECTIONS"].flatMap(Int.init) ?? 16
 
+    @Option(help: "Days of trial for a tenant created without a plan (env GUANXI_TRIAL_DAYS).")
+    var trialDays: Int = ProcessInfo.processInfo.environment["GUANXI_TRIAL_DAYS"].flatMap(Int.init) ?? 14
+
     func validate() throws {
+        guard (1...365).contains(trialDays) else { throw ValidationError("--trial-days must be from 1 to 365.") }
         if let token = ProcessInfo.processInfo.environment["GUANXI_OPERATOR_TOKEN"], token.count < 16 {
             throw ValidationError("GUANXI_OPERATOR_TOKEN must have at least 16 characters.")
         }
@@ -61,7 +65,7 @@ struct Serve: AsyncParsableCommand {
         var clientConfiguration = appURL.clientConfiguration
         clientConfiguration.options.maximumConnections = databaseConnections
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
-        let services = GuanxiServices(database: Database(client: client, logger: logger))
+        let services = GuanxiServices(database: Database(client: client, logger: logger), trialDays: trialDays)
         let gateway = GatewayConfiguration(host: host, port: port, certificatePath: certificate!, privateKeyPath: key!,
                                            baseDomain: baseDomain)
         try await DatabaseSetup.withClient(appURL, logger: logger) { try await DatabaseSetup.verifyServingRole($0, logger: logger) }

@@ -46,7 +46,7 @@ struct TenantAuthenticationMiddleware: RouterMiddleware {
         }
         guard principal.tenantStatus == .active else { throw GuanxiError.tenantSuspended }
         context.tenantPrincipal = principal
-        context.logger[metadataKey: "tenant_id"] = .string(principal.tenant.description)
+        context.logger[metadataKey: "tenant_id"] = .stringConvertible(principal.tenant)  // formatted only if logged
         return try await next(request, context)
     }
 }

@@ -6,7 +6,7 @@ import Logging
 import PostgresNIO
 import Tenancy
 
-/// Gives every request an id — the client's `X-Request-ID` when it is sane, else a new one —
+/// Gives every request an id — the client's `X-Request-ID` when it is sane, else the server's own —
 /// puts it in every log line of the request and in the response, and logs one line per request.
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
@@ -15,7 +15,7 @@ struct RequestIDMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let offered = request.headers[Self.header].flatMap { $0.count <= 64 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } ? $0 : nil }
-        let id = offered ?? UUID().uuidString.lowercased()
+        let id = offered ?? context.id
         context.requestID = id
         context.logger[metadataKey: "request_id"] = .string(id)
         let started = ContinuousClock.now
