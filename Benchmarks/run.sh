@@ -1,0 +1,349 @@
+#!/usr/bin/env bash
+# `make bench`: how fast the release server answers the hottest tenant read, next to what
+# PostgreSQL itself does with the same read (pgbench), on loopback, in one run on one machine.
+# It builds a release binary under .build-release, serves the embedded default from a temporary
+# data directory, seeds 20 tenants of 1,000 contacts each, loads GET /api/v1/contacts/{id} with wrk,
+# loads the same SELECT with pgbench, and rewrites Docs/Performance.md with the figures.
+# Environment: BENCH_SECONDS (length of each load phase, default 20), BENCH_CONNECTIONS (16),
+# BENCH_THREADS (2).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+seconds=${BENCH_SECONDS:-20}
+connections=${BENCH_CONNECTIONS:-16}
+threads=${BENCH_THREADS:-2}
+target_ratio=0.25
+tenants_total=20
+contacts_per_tenant=1000
+accounts_per_tenant=10
+
+say() { printf '\n== %s\n' "$*" >&2; }
+fail() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+say "dependencies"
+bash Deploy/bootstrap.sh bench
+
+say "release build (.build-release)"
+swift build -c release --product guanxi --scratch-path .build-release
+binary="$repo/.build-release/release/guanxi"
+[ -x "$binary" ] || fail "no binary at $binary"
+
+# The cluster runs as the postgres user when we are root: it must be able to reach the data dir.
+work=$(mktemp -d /tmp/guanxi-bench.XXXXXX)
+chmod 755 "$work"
+data="$work/data"
+mkdir -m 755 "$data"
+server_pid=""
+
+# The cluster's pg_ctl, to stop it here if the server could not (killed, or failed half-way).
+postgres_bin=${GUANXI_POSTGRES_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+
+stop_server() {
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        for _ in $(seq 1 120); do
+            kill -0 "$server_pid" 2>/dev/null || break
+            sleep 0.5
+        done
+        if kill -0 "$server_pid" 2>/dev/null; then
+            echo "bench: the server did not exit within 60 s of SIGTERM; killing it" >&2
+            kill -KILL "$server_pid" 2>/dev/null || true
+        fi
+        local exit_status=0
+        wait "$server_pid" 2>/dev/null || exit_status=$?
+        [ "$exit_status" -eq 0 ] || echo "bench: the server exited with status $exit_status" >&2
+    fi
+    server_pid=""
+    # If the server could not stop its cluster (killed, or it failed half-way), stop it here.
+    local cluster="$data/db/postgres"
+    if [ -f "$cluster/postmaster.pid" ]; then
+        echo "bench: the server left its PostgreSQL running; stopping it" >&2
+        if [ "$(id -u)" -eq 0 ]; then
+            runuser -u postgres -- "$postgres_bin/pg_ctl" -D "$cluster" -m immediate -w stop >/dev/null 2>&1 || true
+        else
+            "$postgres_bin/pg_ctl" -D "$cluster" -m immediate -w stop >/dev/null 2>&1 || true
+        fi
+    fi
+}
+
+cleanup() {
+    local status=$?
+    stop_server
+    if [ $status -ne 0 ] && [ -f "$work/server.log" ]; then
+        echo "bench: failed; the server's last output:" >&2
+        tail -n 30 "$work/server.log" >&2 || true
+    fi
+    rm -rf "$work"
+    exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# A free port on loopback: one that nobody answers on.
+port=""
+for _ in $(seq 1 50); do
+    candidate=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
+done
+[ -n "$port" ] || fail "no free port found"
+base="https://127.0.0.1:$port"
+operator_token=$(openssl rand -hex 24)
+
+say "server on $base (data in $data)"
+GUANXI_OPERATOR_TOKEN="$operator_token" "$binary" serve --data-dir "$data" --port "$port" --log-level warning \
+    >"$work/server.log" 2>&1 &
+server_pid=$!
+# Ready when /healthz answers and the start-up tasks (operator token, demo tenant) have printed.
+for attempt in $(seq 1 240); do
+    kill -0 "$server_pid" 2>/dev/null || fail "the server exited during start-up"
+    if grep -q "Guanxi is serving at" "$work/server.log" && curl -sfk -o /dev/null "$base/healthz"; then break; fi
+    [ "$attempt" -eq 240 ] && fail "the server was not ready within 120 s"
+    sleep 0.5
+done
+
+socket_dir="$data/db/run"
+secrets=$(cat "$data/db/postgres-secrets.json")
+secret() { printf '%s' "$secrets" | grep -o "\"$1\" *: *\"[^\"]*\"" | sed 's/.*"\([^"]*\)"$/\1/'; }
+superuser_password=$(secret superuser)
+app_password=$(secret app)
+[ -n "$superuser_password" ] && [ -n "$app_password" ] || fail "cannot read $data/db/postgres-secrets.json"
+psql_super() { PGPASSWORD="$superuser_password" psql -h "$socket_dir" -p 5432 -U postgres -d guanxi -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+say "tenant and data"
+status=$(curl -sk -o "$work/tenant.json" -w '%{http_code}' -X POST "$base/ops/v1/tenants" \
+    -H "Authorization: Bearer $operator_token" -H 'Content-Type: application/json' \
+    -d '{"name":"Bench Co","slug":"bench","admin_email":"owner@bench.example","admin_password":"bench-password-1"}')
+[ "$status" = 201 ] || fail "POST /ops/v1/tenants answered $status: $(cat "$work/tenant.json")"
+api_key=$(grep -o '"api_key" *: *"[^"]*"' "$work/tenant.json" | sed 's/.*"\([^"]*\)"$/\1/')
+[ -n "$api_key" ] || fail "no api_key in $(cat "$work/tenant.json")"
+tenant_id=$(psql_super -At -c "SELECT id FROM tenants WHERE slug = 'bench'")
+[ -n "$tenant_id" ] || fail "tenant bench not found"
+
+# The bench tenant and 19 others share the contacts table; ids are random, as in a long-lived
+# table where tenants' rows interleave. The superuser bypasses row-level security to seed.
+psql_super <<SQL
+BEGIN;
+INSERT INTO tenants (id, slug, name)
+SELECT gen_random_uuid(), 'bench-other-' || n, 'Bench Other ' || n FROM generate_series(1, $((tenants_total - 1))) n;
+INSERT INTO accounts (tenant_id, id, name, website, industry)
+SELECT t.id, gen_random_uuid(), 'Account ' || n, 'https://account' || n || '.example', 'Trading'
+  FROM tenants t CROSS JOIN generate_series(1, $accounts_per_tenant) n
+ WHERE t.slug = 'bench' OR t.slug LIKE 'bench-other-%';
+WITH numbered AS (
+    SELECT tenant_id, id, row_number() OVER (PARTITION BY tenant_id ORDER BY id) - 1 AS k FROM accounts
+)
+INSERT INTO contacts (tenant_id, id, account_id, name, email, phone, title, created_at, updated_at)
+SELECT t.id, gen_random_uuid(), a.id, 'Contact ' || n, 'contact' || n || '@' || t.slug || '.example',
+       '+86 138-' || lpad(n::text, 4, '0') || '-8000', (ARRAY['Buyer', 'Owner', 'Engineer'])[1 + n % 3],
+       now() - n * interval '1 minute', now()
+  FROM tenants t CROSS JOIN generate_series(1, $contacts_per_tenant) n
+  LEFT JOIN numbered a ON a.tenant_id = t.id AND a.k = n % ($accounts_per_tenant + 1)
+ WHERE t.slug = 'bench' OR t.slug LIKE 'bench-other-%';
+COMMIT;
+ANALYZE tenants; ANALYZE accounts; ANALYZE contacts;
+SQL
+contact_id=$(psql_super -At -c "SELECT id FROM contacts WHERE tenant_id = '$tenant_id' ORDER BY id OFFSET $((contacts_per_tenant / 2)) LIMIT 1")
+contact_rows=$(psql_super -At -c "SELECT count(*) FROM contacts")
+tenant_rows=$(psql_super -At -c "SELECT count(DISTINCT tenant_id) FROM contacts")
+[ -n "$contact_id" ] || fail "no contact of tenant bench"
+echo "tenant $tenant_id, contact $contact_id; $contact_rows contacts of $tenant_rows tenants" >&2
+
+url="$base/api/v1/contacts/$contact_id"
+status=$(curl -sk -o "$work/contact.json" -w '%{http_code}' -H "Authorization: Bearer $api_key" "$url")
+[ "$status" = 200 ] || fail "GET /api/v1/contacts/{id} answered $status: $(cat "$work/contact.json")"
+grep -q "$contact_id" "$work/contact.json" || fail "the contact's body does not name it: $(cat "$work/contact.json")"
+
+# --- CPU accounting: clock ticks used by the server, by this cluster's processes, by the load
+# tool and by the whole machine, over a window in the middle of each phase (after the first
+# seconds, before the tool starts to disconnect), so that connections opened and closed by the
+# tool are counted while they live.
+clock_ticks=$(getconf CLK_TCK)
+postmaster_pid=$(head -n 1 "$data/db/postgres/postmaster.pid")
+if [ "$seconds" -ge 8 ]; then ramp=2; window=$((seconds - 4)); else ramp=1; window=$((seconds > 2 ? seconds - 2 : 1)); fi
+process_ticks() { # pid... → "pid ticks" lines (utime + stime)
+    local pid
+    for pid in "$@"; do
+        if [ -r "/proc/$pid/stat" ]; then
+            awk -v pid="$pid" '{ sub(/^.*\) /, ""); print pid, $12 + $13 }' "/proc/$pid/stat" 2>/dev/null || true
+        fi
+    done
+}
+cluster_processes() { echo "$postmaster_pid"; ps -o pid= --ppid "$postmaster_pid" || true; }
+machine_busy() { awk '/^cpu / { print "machine", $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+snapshot() { # tool-pid → "group pid ticks" lines
+    process_ticks "$1" | sed 's/^/tool /'
+    process_ticks "$server_pid" | sed 's/^/server /'
+    process_ticks $(cluster_processes) | sed 's/^/postgres /'
+    machine_busy | sed 's/^machine/machine 0/'
+}
+# cores used by each group between two snapshots (a process that started in between counts fully)
+cores_between() {
+    awk -v hz="$clock_ticks" -v elapsed="$3" '
+        NR == FNR { before[$1 " " $2] = $3; next }
+        { used[$1] += $3 - (($1 " " $2) in before ? before[$1 " " $2] : 0) }
+        END {
+            other = used["machine"] - used["tool"] - used["server"] - used["postgres"]
+            if (other < 0) other = 0
+            printf "%.2f %.2f %.2f %.2f\n", used["tool"] / hz / elapsed, used["server"] / hz / elapsed,
+                   used["postgres"] / hz / elapsed, other / hz / elapsed
+        }' "$1" "$2"
+}
+
+# run_phase NAME COMMAND...: runs the load tool, its output in $work/NAME.out, and writes the cores
+# each side used to $work/NAME.cpu as "tool server postgres other".
+run_phase() {
+    local name=$1; shift
+    "$@" >"$work/$name.out" 2>&1 &
+    local tool_pid=$! start end
+    sleep "$ramp"
+    start=$(date +%s.%N)
+    snapshot "$tool_pid" >"$work/$name.cpu0"
+    sleep "$window"
+    snapshot "$tool_pid" >"$work/$name.cpu1"
+    end=$(date +%s.%N)
+    # what top sees during the API phase, on the console only (its second frame: the first one
+    # averages since each process started)
+    if [ "$name" = api ]; then top -b -n 2 -d 1 -w 200 | awk '/^top -/ { frame++ } frame == 2' | head -n 20 >"$work/$name.top" || true; fi
+    wait "$tool_pid" || { cat "$work/$name.out" >&2; fail "$name: $1 failed"; }
+    cores_between "$work/$name.cpu0" "$work/$name.cpu1" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" \
+        >"$work/$name.cpu"
+}
+
+say "API warm-up (5 s, not counted)"
+wrk -t"$threads" -c"$connections" -d5s -H "Authorization: Bearer $api_key" "$url" >/dev/null
+
+say "API: wrk -t$threads -c$connections -d${seconds}s GET /api/v1/contacts/{id}"
+run_phase api wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -H "Authorization: Bearer $api_key" "$url"
+cat "$work/api.out" "$work/api.top" >&2
+api_rps=$(awk '/^Requests\/sec:/ { print $2 }' "$work/api.out")
+api_p50=$(awk '$1 == "50%" { print $2 }' "$work/api.out")
+api_p99=$(awk '$1 == "99%" { print $2 }' "$work/api.out")
+api_requests=$(awk '/requests in/ { print $1 }' "$work/api.out")
+api_non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ { print $2 }' "$work/api.out")
+api_non2xx=${api_non2xx:-0}
+api_socket_errors=$(awk '/Socket errors/ { sub(/^ *Socket errors: */, ""); print }' "$work/api.out")
+api_socket_errors=${api_socket_errors:-none}
+[ -n "$api_rps" ] && [ -n "$api_p50" ] && [ -n "$api_p99" ] || fail "cannot read wrk's output"
+
+# The same read for pgbench: the plain SELECT as the superuser (no row-level security), and the
+# server's own statement as the serving role, through the function that scopes itself.
+columns="id, account_id, name, email, phone, title, created_at, updated_at"
+echo "SELECT $columns FROM contacts WHERE tenant_id = '$tenant_id' AND id = '$contact_id';" >"$work/plain.sql"
+echo "SELECT $columns FROM contact_in_tenant('$tenant_id', '$contact_id');" >"$work/scoped.sql"
+pgbench_tps() { awk '/^tps = / && /without initial connection time/ { print $3 }' "$1"; }
+pgbench_run() { # name user password mode script
+    local name=$1 user=$2 password=$3 mode=$4 script=$5
+    say "pgbench $name: -U $user -n -M $mode -c$connections -j$threads -T$seconds"
+    run_phase "$name" env PGPASSWORD="$password" pgbench -h "$socket_dir" -p 5432 -U "$user" \
+        -n -M "$mode" -c"$connections" -j"$threads" -T"$seconds" -f "$script" guanxi
+    grep -E '^(number of (transactions actually processed|failed transactions)|latency average|tps)' "$work/$name.out" >&2 || true
+    [ -n "$(pgbench_tps "$work/$name.out")" ] || { cat "$work/$name.out" >&2; fail "cannot read pgbench's output ($name)"; }
+}
+pgbench_run plain postgres "$superuser_password" extended "$work/plain.sql"
+pgbench_run scoped guanxi_app "$app_password" extended "$work/scoped.sql"
+pgbench_run scoped_prepared guanxi_app "$app_password" prepared "$work/scoped.sql"
+plain_tps=$(pgbench_tps "$work/plain.out")
+scoped_tps=$(pgbench_tps "$work/scoped.out")
+scoped_prepared_tps=$(pgbench_tps "$work/scoped_prepared.out")
+
+say "stopping the server"
+stop_server
+
+# --- Results
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+round() { awk -v a="$1" 'BEGIN { printf "%.0f", a }'; }
+plain_ratio=$(ratio "$api_rps" "$plain_tps")
+scoped_ratio=$(ratio "$api_rps" "$scoped_tps")
+scoped_prepared_ratio=$(ratio "$api_rps" "$scoped_prepared_tps")
+if awk -v r="$api_rps" -v p="$plain_tps" -v t="$target_ratio" 'BEGIN { exit !(r / p >= t) }'; then
+    verdict="**met**: the API served $plain_ratio of pgbench's plain rate (target $target_ratio)."
+else
+    verdict="**not met**: the API served $plain_ratio of pgbench's plain rate (target $target_ratio)."
+fi
+if [ "$api_non2xx" != 0 ] || [ "$api_socket_errors" != none ]; then
+    verdict="$verdict The API phase had errors (non-2xx: $api_non2xx; socket errors: $api_socket_errors), so its rate does not count."
+fi
+cpu_row() { # name label → a table row of cores used
+    local tool server postgres other
+    read -r tool server postgres other <"$work/$1.cpu"
+    echo "| $2 | $server | $postgres | $tool | $other |"
+}
+today=$(date -u +%Y-%m-%d)
+cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+cpu_count=$(nproc)
+memory=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+postgres_version=$(PGPASSWORD="$superuser_password" pgbench --version | awk '{ print $3 }')
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- Sources Migrations Package.swift 2>/dev/null || commit="$commit (with uncommitted changes in Sources or Migrations)"
+wrk_version=$({ wrk --version 2>&1 || true; } | awk 'NR == 1 { print $2 }')
+
+cat >Docs/Performance.md <<EOF
+# Performance
+
+\`make bench\` measures the hottest tenant read — one contact by id, \`GET /api/v1/contacts/{id}\` with
+an API key — on a release build, and sets it beside what PostgreSQL does with the same read on its
+own. [Benchmarks/run.sh](../Benchmarks/run.sh) rewrites this file on every run.
+
+## Method
+
+- **Server**: \`guanxi serve\` built with \`-c release\`, serving the embedded default (a private
+  PostgreSQL cluster on a Unix socket, durable settings) from a temporary data directory, over HTTPS
+  on 127.0.0.1 with its self-signed certificate and \`--log-level warning\`. It serves as
+  \`guanxi_app\`, which cannot bypass row-level security, with a pool of 16 connections.
+- **Data**: $tenant_rows tenants share the tables, $contacts_per_tenant contacts and $accounts_per_tenant accounts each ($contact_rows contacts in
+  all, random ids), so the read goes through the primary key of a table that other tenants' rows
+  interleave with.
+- **API**: \`wrk -t$threads -c$connections -d${seconds}s --latency\` on one contact of one tenant, after a 5 s
+  warm-up; HTTP/1.1 keep-alive over TLS. Each request authenticates its key (a cached credential,
+  checked in the database again at most every 5 s), runs \`SELECT … FROM contact_in_tenant(\$1, \$2)\`
+  as a prepared statement — one round trip that sets \`app.tenant_id\` for its own transaction and
+  reads under row-level security — and encodes the contact as JSON.
+- **Reference**: pgbench on the same database in the same run, $connections clients, $threads threads, ${seconds} s each:
+  1. *plain*: \`SELECT <the same columns> FROM contacts WHERE tenant_id = '…' AND id = '…'\` as the
+     superuser (no row-level security), \`-M extended\` — PostgreSQL's own rate for this read, with
+     nothing of ours in between. **The target is measured against this one.**
+  2. *scoped*: the server's exact statement, \`SELECT <the same columns> FROM contact_in_tenant('…', '…')\`,
+     as \`guanxi_app\`, \`-M extended\`; and again with \`-M prepared\`, which is how the server sends it.
+- pgbench is the reference because it is the thinnest client PostgreSQL has: the gap between its
+  rate and the API's is what TLS, HTTP, routing, authentication, JSON and the Swift driver cost.
+- Everything runs on the same $cpu_count cores: the load generator (wrk or pgbench), the server and
+  PostgreSQL compete for them, so neither figure is a ceiling for a machine whose clients are
+  elsewhere. The CPU table shows where the cores went in the middle of each phase ("other" is
+  everything else that ran on the machine meanwhile).
+
+## Results
+
+| | |
+|---|---|
+| date | $today |
+| machine | $cpu_count × $cpu_model, $memory |
+| software | PostgreSQL $postgres_version, wrk $wrk_version |
+| commit | $commit |
+| command | \`make bench\` |
+
+| measure | result |
+|---|---|
+| API, \`GET /api/v1/contacts/{id}\` | **$(round "$api_rps") req/s**, p50 $api_p50, p99 $api_p99 ($api_requests requests, non-2xx: $api_non2xx, socket errors: $api_socket_errors) |
+| pgbench, plain SELECT, superuser, \`-M extended\` | **$(round "$plain_tps") tps** |
+| pgbench, \`contact_in_tenant\`, \`guanxi_app\`, \`-M extended\` | $(round "$scoped_tps") tps |
+| pgbench, \`contact_in_tenant\`, \`guanxi_app\`, \`-M prepared\` | $(round "$scoped_prepared_tps") tps |
+| API / pgbench plain | **$plain_ratio** |
+| API / pgbench scoped (extended) | $scoped_ratio |
+| API / pgbench scoped (prepared) | $scoped_prepared_ratio |
+
+Target (API at least $target_ratio of pgbench plain \`-M extended\`): $verdict
+
+Cores used during each phase (of $cpu_count):
+
+| phase | guanxi | PostgreSQL | load tool | other |
+|---|---|---|---|---|
+$(cpu_row api "API (wrk)")
+$(cpu_row plain "pgbench plain")
+$(cpu_row scoped "pgbench scoped, extended")
+$(cpu_row scoped_prepared "pgbench scoped, prepared")
+EOF
+
+say "results (written to Docs/Performance.md)"
+sed -n '/^## Results/,$p' Docs/Performance.md
