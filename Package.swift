@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "guanxi",
             dependencies: [
-                "Gateway", "Database", "Tenancy", "GuanxiCore",
+                "Gateway", "Database", "Tenancy", "Subscriptions", "GuanxiCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

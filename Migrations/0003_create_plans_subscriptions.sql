@@ -114,10 +114,9 @@ BEGIN
     END LOOP;
 END $$
 --;;
--- A workspace reads its own subscription and usage; only counters change with its own writes.
-GRANT SELECT ON subscriptions, subscription_events, usage_daily TO guanxi_app
---;;
-GRANT SELECT, INSERT, UPDATE ON record_counters TO guanxi_app
+-- A workspace reads its own subscription, counters and usage; its counters change only through
+-- consume_quota() below, which runs with the owner's rights (still under forced row-level security).
+GRANT SELECT ON subscriptions, subscription_events, usage_daily, record_counters TO guanxi_app
 --;;
 -- Existing tenants start a trial of the entry plan.
 INSERT INTO subscriptions (tenant_id, plan_id, status, seats, started_at, trial_ends_at, current_period_start, current_period_end)
@@ -176,7 +175,7 @@ END $$
 -- count, so concurrent creates at the limit admit exactly up to the limit. Raises SQLSTATE GX001
 -- with DETAIL 'kind:limit:used' when the plan's limit would be passed.
 CREATE FUNCTION consume_quota(p_kind text, p_delta integer) RETURNS bigint
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public AS $$
 DECLARE
     v_limit integer;
     v_used bigint;

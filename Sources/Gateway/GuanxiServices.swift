@@ -25,6 +25,7 @@ public struct GuanxiServices: Sendable {
         let plans = PlanCatalog(database: database)
         let subscriptions = Subscriptions(database: database, catalog: plans, tenantCredentials: tenantCredentials, trialDays: trialDays)
         let rateLimiter = RateLimiter()
+        let concurrency = ConcurrencyLimiter()
         self.database = database
         self.tenants = TenantDirectory(database: database, passwords: passwords, tenantCredentials: tenantCredentials,
                                        provisioningSteps: [subscriptions])
@@ -35,9 +36,9 @@ public struct GuanxiServices: Sendable {
         self.contacts = Contacts(database: database)
         self.plans = plans
         self.subscriptions = subscriptions
-        self.limits = Limits(database: database, subscriptions: subscriptions, rateLimiter: rateLimiter)
+        self.limits = Limits(database: database, subscriptions: subscriptions, rateLimiter: rateLimiter, concurrency: concurrency)
         self.rateLimiter = rateLimiter
-        self.concurrency = ConcurrencyLimiter()
+        self.concurrency = concurrency
         self.usage = UsageMeter(database: database)
     }
 }

@@ -19,6 +19,10 @@ public final class ConcurrencyLimiter: Sendable {
         }
     }
 
+    public func inFlight(_ tenant: TenantID) -> Int {
+        inFlight.withLock { $0[tenant, default: 0] }
+    }
+
     public func leave(_ tenant: TenantID) {
         inFlight.withLock { inFlight in
             let current = inFlight[tenant, default: 1] - 1

@@ -33,11 +33,13 @@ public struct Limits: Sendable {
     let database: Database
     let subscriptions: Subscriptions
     let rateLimiter: RateLimiter
+    let concurrency: ConcurrencyLimiter
 
-    public init(database: Database, subscriptions: Subscriptions, rateLimiter: RateLimiter) {
+    public init(database: Database, subscriptions: Subscriptions, rateLimiter: RateLimiter, concurrency: ConcurrencyLimiter) {
         self.database = database
         self.subscriptions = subscriptions
         self.rateLimiter = rateLimiter
+        self.concurrency = concurrency
     }
 
     public func report(_ principal: TenantPrincipal) async throws -> [QuotaUse] {
@@ -54,8 +56,9 @@ public struct Limits: Sendable {
             QuotaUse("seats", limit: subscription.seats, used: members),
             QuotaUse("api_requests_per_day", limit: limits.apiPerDay,
                      used: rateLimiter.usedToday(principal.tenant, timeZone: principal.timeZone)),
-            QuotaUse("api_requests_per_minute", limit: limits.apiPerMinute, used: 0),
-            QuotaUse("concurrent_requests", limit: limits.concurrentRequests, used: 0),
+            QuotaUse("api_requests_per_minute", limit: limits.apiPerMinute,
+                     used: rateLimiter.usedThisMinute(principal.tenant, perMinute: limits.apiPerMinute)),
+            QuotaUse("concurrent_requests", limit: limits.concurrentRequests, used: concurrency.inFlight(principal.tenant)),
             QuotaUse("storage_mb", limit: limits.storageMB, used: 0),
             QuotaUse("webhooks", limit: limits.webhooks, used: 0),
             QuotaUse("custom_fields", limit: limits.customFields, used: 0),

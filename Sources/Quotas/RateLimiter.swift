@@ -2,8 +2,8 @@ import Foundation
 import GuanxiCore
 import Synchronization
 
-/// Per-tenant and per-key request limits in this process: a token bucket for the per-minute
-/// limit (bursts up to the limit, refilled evenly) and a counter per tenant-local day.
+/// Per-tenant request limits in this process: a token bucket for the per-minute limit (bursts up
+/// to the limit, refilled evenly) and a counter per tenant-local day.
 public final class RateLimiter: Sendable {
     /// What one request learned: allowed or not, and what to tell the client in headers.
     public struct Decision: Sendable, Equatable {
@@ -26,15 +26,14 @@ public final class RateLimiter: Sendable {
         var count: Int
     }
 
-    /// Buckets by tenant and by key, in one lock so a request takes from both or from neither.
-    private let buckets = Mutex<(tenants: [TenantID: Bucket], keys: [String: Bucket])>(([:], [:]))
+    private let buckets = Mutex<[TenantID: Bucket]>([:])
     private let days = Mutex<[TenantID: DayCount]>([:])
 
     public init() {}
 
-    /// Takes one request from `tenant`'s bucket and from `key`'s (each `perMinute` deep), and from
-    /// the tenant's day (`perDay`, days in `timeZone`). Nothing is taken when any of them is empty.
-    public func admit(tenant: TenantID, key: String, perMinute: Int, perDay: Int, timeZone: String,
+    /// Takes one request from `tenant`'s bucket (`perMinute` deep) and from its day (`perDay`, days
+    /// in `timeZone`). Nothing is taken when either is empty.
+    public func admit(tenant: TenantID, perMinute: Int, perDay: Int, timeZone: String,
                       now: ContinuousClock.Instant = .now, date: Date = Date()) -> Decision {
         let rate = Double(perMinute) / 60
         let day = Self.dayString(date, timeZone: timeZone)
@@ -43,26 +42,11 @@ public final class RateLimiter: Sendable {
             return current?.day == day ? current!.count : 0
         }
         let result = buckets.withLock { buckets -> (allowed: Bool, remaining: Double, wait: Double) in
-            if buckets.keys.count > 200_000 { buckets.keys.removeAll() }
-            func refilled(_ existing: Bucket?) -> Bucket {
-                var bucket = existing ?? Bucket(tokens: Double(perMinute), updated: now)
-                let elapsed = now - bucket.updated
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                bucket.tokens = min(Double(perMinute), bucket.tokens + seconds * rate)
-                bucket.updated = now
-                return bucket
-            }
-            var tenantBucket = refilled(buckets.tenants[tenant])
-            var keyBucket = refilled(buckets.keys[key])
-            let allowed = tenantBucket.tokens >= 1 && keyBucket.tokens >= 1 && perDayUsed < perDay
-            if allowed {
-                tenantBucket.tokens -= 1
-                keyBucket.tokens -= 1
-            }
-            buckets.tenants[tenant] = tenantBucket
-            buckets.keys[key] = keyBucket
-            let remaining = min(tenantBucket.tokens, keyBucket.tokens)
-            return (allowed, remaining, remaining >= 1 ? 0 : (1 - remaining) / rate)
+            var bucket = Self.refilled(buckets[tenant], perMinute: perMinute, now: now)
+            let allowed = bucket.tokens >= 1 && perDayUsed < perDay
+            if allowed { bucket.tokens -= 1 }
+            buckets[tenant] = bucket
+            return (allowed, bucket.tokens, bucket.tokens >= 1 ? 0 : (1 - bucket.tokens) / rate)
         }
         if result.allowed {
             days.withLock { days in
@@ -74,6 +58,21 @@ public final class RateLimiter: Sendable {
         return Decision(allowed: result.allowed, limit: perMinute, remaining: max(0, Int(result.remaining.rounded(.down))),
                         resetSeconds: Int((result.allowed ? full : (overDay ? Self.secondsToMidnight(date, timeZone: timeZone) : result.wait)).rounded(.up)),
                         exceeded: result.allowed ? nil : (overDay ? "per_day" : "per_minute"))
+    }
+
+    static func refilled(_ existing: Bucket?, perMinute: Int, now: ContinuousClock.Instant) -> Bucket {
+        var bucket = existing ?? Bucket(tokens: Double(perMinute), updated: now)
+        let elapsed = now - bucket.updated
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        bucket.tokens = min(Double(perMinute), bucket.tokens + seconds * Double(perMinute) / 60)
+        bucket.updated = now
+        return bucket
+    }
+
+    /// Requests of the last minute's budget in use now: the per-minute limit less what the bucket holds.
+    public func usedThisMinute(_ tenant: TenantID, perMinute: Int) -> Int {
+        let bucket = buckets.withLock { Self.refilled($0[tenant], perMinute: perMinute, now: .now) }
+        return max(0, perMinute - Int(bucket.tokens.rounded(.down)))
     }
 
     /// Requests counted today for `tenant` in this process.

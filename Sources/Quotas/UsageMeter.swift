@@ -44,7 +44,7 @@ public final class UsageMeter: Service, Sendable {
                         SELECT \(key.tenant.uuid), \(key.day)::date, \(calls),
                                coalesce((SELECT used FROM record_counters WHERE tenant_id = \(key.tenant.uuid) AND kind = 'contacts'), 0),
                                coalesce((SELECT used FROM record_counters WHERE tenant_id = \(key.tenant.uuid) AND kind = 'accounts'), 0),
-                               (SELECT seats FROM subscriptions WHERE tenant_id = \(key.tenant.uuid))
+                               (SELECT count(*) FROM memberships WHERE tenant_id = \(key.tenant.uuid))
                         ON CONFLICT (tenant_id, day) DO UPDATE SET api_calls = usage_daily.api_calls + excluded.api_calls,
                                contacts = excluded.contacts, accounts = excluded.accounts, active_seats = excluded.active_seats
                         """)

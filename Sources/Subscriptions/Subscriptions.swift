@@ -95,7 +95,7 @@ public struct Subscriptions: Sendable, ProvisioningStep {
             """)
         try await record(tenant.id, kind: "started", to: status, toPlan: plan.id, seats: plan.includedSeats,
                          cause: trialEnd == nil ? "subscribed to \(plan.code)" : "\(trialDays)-day trial of \(plan.code)",
-                         actor: "operator", in: transaction)
+                         actor: "provisioning", in: transaction)
     }
 
     // MARK: Changing
@@ -117,15 +117,7 @@ public struct Subscriptions: Sendable, ProvisioningStep {
                                  cause: "moved to \(target.code) v\(target.version)", actor: actor, in: host)
                 return
             }
-            let used = try await host.rows("SELECT kind, used FROM record_counters WHERE tenant_id = \(tenant.uuid) ORDER BY kind",
-                                           as: (String, Int).self)
-            for (kind, count) in used {
-                if let limit = target.limits.countLimit(kind), count > limit {
-                    throw GuanxiError(.conflict, code: "downgrade_blocked",
-                                      message: "\(target.nameEN) allows \(limit) \(kind) and the workspace has \(count); remove \(count - limit) first.",
-                                      details: ["quota": kind, "limit": "\(limit)", "used": "\(count)"])
-                }
-            }
+            try await requireFits(tenant, in: target, host: host)
             try await host.query("UPDATE subscriptions SET scheduled_plan_id = \(target.id), updated_at = now() WHERE tenant_id = \(tenant.uuid)")
             try await record(tenant, kind: "downgrade_scheduled", fromPlan: current.plan.id, toPlan: target.id,
                              cause: "moves to \(target.code) v\(target.version) at \(current.currentPeriodEnd)", actor: actor, in: host)
@@ -183,9 +175,11 @@ public struct Subscriptions: Sendable, ProvisioningStep {
                 SELECT tenant_id FROM subscriptions WHERE current_period_end <= \(now) AND status IN ('trialing', 'active')
                 """, as: UUID.self)
         }
+        var moved = 0
         for tenant in due.map(TenantID.init) {
             _ = try await change(tenant) { host, current in
                 guard current.currentPeriodEnd <= now, [.trialing, .active].contains(current.status) else { return }
+                moved += 1
                 if current.status == .trialing {
                     try await host.query("UPDATE subscriptions SET status = 'past_due', updated_at = now() WHERE tenant_id = \(tenant.uuid)")
                     try await record(tenant, kind: "status_changed", from: .trialing, to: .pastDue, cause: "trial ended without payment",
@@ -194,20 +188,30 @@ public struct Subscriptions: Sendable, ProvisioningStep {
                 }
                 let zone = try await timeZone(of: tenant, in: host)
                 let period = BillingPeriod.containing(now, anchor: current.startedAt, cycle: current.billingCycle, timeZone: zone)
-                let plan = current.scheduledPlan ?? current.plan
+                var plan = current.plan
+                if let scheduled = current.scheduledPlan {
+                    do {
+                        try await requireFits(tenant, in: scheduled, host: host)
+                        plan = scheduled
+                    } catch let error as GuanxiError where error.code == "downgrade_blocked" {
+                        // The workspace grew after the downgrade was accepted: it stays where it is.
+                        try await record(tenant, kind: "downgrade_blocked", fromPlan: current.plan.id, toPlan: scheduled.id,
+                                         cause: error.message, actor: "renewal", in: host)
+                    }
+                }
                 try await host.query("""
                     UPDATE subscriptions SET plan_id = \(plan.id), scheduled_plan_id = NULL, current_period_start = \(period.start),
                            current_period_end = \(period.end), updated_at = now()
                      WHERE tenant_id = \(tenant.uuid)
                     """)
-                if let scheduled = current.scheduledPlan {
+                if let scheduled = current.scheduledPlan, plan.id == scheduled.id {
                     try await record(tenant, kind: "downgraded", fromPlan: current.plan.id, toPlan: scheduled.id,
                                      cause: "scheduled downgrade at period end", actor: "renewal", in: host)
                 }
                 try await record(tenant, kind: "renewed", cause: "period \(period.start) – \(period.end)", actor: "renewal", in: host)
             }
         }
-        return due.count
+        return moved
     }
 
     /// Runs `body` on the locked subscription in one host transaction, then forgets the tenant's
@@ -220,6 +224,19 @@ public struct Subscriptions: Sendable, ProvisioningStep {
         }
         tenantCredentials.removeAll(of: tenant)
         return updated
+    }
+
+    /// Throws `downgrade_blocked` when the workspace holds more than `plan` allows.
+    private func requireFits(_ tenant: TenantID, in plan: Plan, host: Transaction) async throws {
+        let used = try await host.rows("SELECT kind, used FROM record_counters WHERE tenant_id = \(tenant.uuid) ORDER BY kind",
+                                       as: (String, Int).self)
+        for (kind, count) in used {
+            if let limit = plan.limits.countLimit(kind), count > limit {
+                throw GuanxiError(.conflict, code: "downgrade_blocked",
+                                  message: "\(plan.nameEN) allows \(limit) \(kind) and the workspace has \(count); remove \(count - limit) first.",
+                                  details: ["quota": kind, "limit": "\(limit)", "used": "\(count)"])
+            }
+        }
     }
 
     private func timeZone(of tenant: TenantID, in host: Transaction) async throws -> TimeZone {

@@ -85,7 +85,8 @@ func withServices(_ options: DatabaseOptions, _ body: (GuanxiServices) async thr
     defer { try? cluster?.stop() }
     do {
         try await DatabaseSetup.withClient(appURL, logger: logger) { client in
-            try await body(GuanxiServices(database: Database(client: client, logger: logger)))
+            let trialDays = ProcessInfo.processInfo.environment["GUANXI_TRIAL_DAYS"].flatMap(Int.init) ?? 14
+            try await body(GuanxiServices(database: Database(client: client, logger: logger), trialDays: trialDays))
         }
     } catch let error as GuanxiError {
         throw ValidationError("\(error.code): \(error.message)")

@@ -3,6 +3,7 @@ import Foundation
 import GuanxiCore
 import Hummingbird
 import HummingbirdTesting
+import Quotas
 import Subscriptions
 import Testing
 
@@ -176,6 +177,11 @@ struct SubscriptionTests {
             #expect((scheduled["plan"] as? [String: Any])?["code"] as? String == large)
             #expect((scheduled["scheduled_plan"] as? [String: Any])?["code"] as? String == small)
 
+            // A workspace cannot move its own counters past its quota by writing them directly.
+            await #expect(throws: GuanxiError.self) {
+                try await app.services.database.withTenant(tenant.id) { try await $0.query("UPDATE record_counters SET used = 0") }
+            }
+
             // At the period's end the renewal moves it to the smaller plan and starts the next period.
             let end = try #require((scheduled["current_period_end"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
             try await app.services.subscriptions.advance(now: end.addingTimeInterval(1))
@@ -220,10 +226,19 @@ struct SubscriptionTests {
             #expect(try await app.operate(tenant, "seats", json: ["seats": 0]).status == .unprocessableContent)
             #expect(try await app.operate(tenant, "seats", json: ["seats": "many"]).status == .unprocessableContent)
             #expect(try await app.operate(tenant, "seats", json: ["seats": 1]).json()["seats"] as? Int == 1)
+            try await app.services.database.withTenant(tenant.id) { transaction in
+                let user = UUID()
+                try await transaction.query("INSERT INTO users (tenant_id, id, email, password_hash) VALUES (\(tenant.id.uuid), \(user), 'agent@example.com', 'x')")
+                try await transaction.query("INSERT INTO memberships (tenant_id, user_id, role) VALUES (\(tenant.id.uuid), \(user), 'support_agent')")
+            }
+            let below = try await app.operate(tenant, "seats", json: ["seats": 1])
+            #expect(below.status == .conflict)
+            #expect(below.errorCode == "seats_below_members")
+            #expect(try await app.operate(tenant, "seats", json: ["seats": 2]).json()["seats"] as? Int == 2)
             let limits = try await app.request(.get, "/api/v1/limits", token: tenant.apiKey).json()
             let seats = (limits["data"] as? [[String: Any]])?.first { $0["name"] as? String == "seats" }
-            #expect(seats?["limit"] as? Int == 1)
-            #expect(seats?["used"] as? Int == 1)
+            #expect(seats?["limit"] as? Int == 2)
+            #expect(seats?["used"] as? Int == 2)
         }
     }
 
@@ -281,6 +296,39 @@ struct SubscriptionTests {
                 try await db.withTenant(a.id) { try await $0.query("UPDATE subscriptions SET seats = 99") }
             }
         }
+    }
+}
+
+@Suite("Limiters")
+struct LimiterTests {
+    @Test("the per-day limit counts in the tenant's day, and refusals spend nothing")
+    func perDay() {
+        let limiter = RateLimiter()
+        let tenant = TenantID()
+        let noon = try! Date("2026-11-29T04:00:00Z", strategy: .iso8601)  // 12:00 in Shanghai
+        #expect(limiter.admit(tenant: tenant, perMinute: 100, perDay: 2, timeZone: "Asia/Shanghai", date: noon).allowed)
+        #expect(limiter.admit(tenant: tenant, perMinute: 100, perDay: 2, timeZone: "Asia/Shanghai", date: noon).allowed)
+        let refused = limiter.admit(tenant: tenant, perMinute: 100, perDay: 2, timeZone: "Asia/Shanghai", date: noon)
+        #expect(!refused.allowed)
+        #expect(refused.exceeded == "per_day")
+        #expect(refused.resetSeconds == 12 * 3600)  // until midnight in Shanghai
+        #expect(limiter.usedToday(tenant, timeZone: "Asia/Shanghai", date: noon) == 2)
+        // 16:00 UTC is already the next day in Shanghai.
+        let nextDay = try! Date("2026-11-29T16:00:00Z", strategy: .iso8601)
+        #expect(limiter.admit(tenant: tenant, perMinute: 100, perDay: 2, timeZone: "Asia/Shanghai", date: nextDay).allowed)
+    }
+
+    @Test("a tenant gets at most its share of concurrent requests; others are not affected")
+    func concurrency() {
+        let limiter = ConcurrencyLimiter()
+        let busy = TenantID()
+        let quiet = TenantID()
+        #expect((0..<4).allSatisfy { _ in limiter.enter(busy, limit: 4) })
+        #expect(!limiter.enter(busy, limit: 4))
+        #expect(limiter.enter(quiet, limit: 4))
+        limiter.leave(busy)
+        #expect(limiter.inFlight(busy) == 3)
+        #expect(limiter.enter(busy, limit: 4))
     }
 }
 

@@ -15,12 +15,17 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let mapped = Self.guanxiError(error)
-            if mapped.kind == .internalFailure || mapped.kind == .unavailable {
-                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
-            }
-            return Self.response(mapped)
+            return Self.response(for: error, logger: context.logger)
         }
+    }
+
+    /// The response for any error; failures on our side are logged with the request's metadata.
+    static func response(for error: any Error, logger: Logger) -> Response {
+        let mapped = guanxiError(error)
+        if mapped.kind == .internalFailure || mapped.kind == .unavailable && mapped.code != "tenant_busy" {
+            logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+        return response(mapped)
     }
 
     static func guanxiError(_ error: any Error) -> GuanxiError {

@@ -22,12 +22,12 @@ struct WorkspaceAccessMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let principal = context.tenantPrincipal else { return try await next(request, context) }
-        let decision = rateLimiter.admit(tenant: principal.tenant, key: request.bearerCredential ?? principal.user.description,
-                                         perMinute: principal.limits.perMinute, perDay: principal.limits.perDay,
-                                         timeZone: principal.timeZone)
+        // A workspace its subscription shuts out spends no rate limit.
+        try Self.checkSubscription(principal, method: request.method)
+        let decision = rateLimiter.admit(tenant: principal.tenant, perMinute: principal.limits.perMinute,
+                                         perDay: principal.limits.perDay, timeZone: principal.timeZone)
         var response: Response
         do {
-            try Self.checkSubscription(principal, method: request.method)
             guard decision.allowed else {
                 throw GuanxiError(.rateLimited, code: "rate_limited",
                                   message: decision.exceeded == "per_day"
@@ -44,7 +44,7 @@ struct WorkspaceAccessMiddleware: RouterMiddleware {
             usage.recordCall(principal.tenant, timeZone: principal.timeZone)
             response = try await next(request, context)
         } catch {
-            response = ErrorMiddleware.response(ErrorMiddleware.guanxiError(error))
+            response = ErrorMiddleware.response(for: error, logger: context.logger)
         }
         response.headers[Self.limitHeader] = String(decision.limit)
         response.headers[Self.remainingHeader] = String(decision.remaining)
