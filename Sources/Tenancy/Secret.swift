@@ -19,29 +19,45 @@ public enum Secret {
 /// An API key's text names its tenant, `gx_<tenant id hex>_<secret>`, so it can be checked with
 /// one query inside that tenant's row-level security scope: no lookup across tenants is ever needed.
 public struct APIKeyText: Sendable, Equatable {
-    public var tenant: TenantID
-    public var secret: String
+    public let tenant: TenantID
+    /// The whole key as the client sends it; what is hashed.
+    public let text: String
 
     public static func generate(for tenant: TenantID) -> APIKeyText {
-        APIKeyText(tenant: tenant, secret: Secret.random())
+        APIKeyText(tenant: tenant, text: "gx_\(tenant.description.replacingOccurrences(of: "-", with: ""))_\(Secret.random())")
     }
 
-    public var text: String { "gx_\(tenant.description.replacingOccurrences(of: "-", with: ""))_\(secret)" }
-    public var digest: Data { Secret.digest(text) }
-    /// Enough of the secret for a person to tell keys apart in a list, too little to use.
-    public var displayPrefix: String { "gx_…\(secret.prefix(6))" }
-
-    public init(tenant: TenantID, secret: String) {
+    private init(tenant: TenantID, text: String) {
         self.tenant = tenant
-        self.secret = secret
+        self.text = text
     }
 
+    /// Reads a presented key; `nil` for anything not shaped like one. The text is kept as sent
+    /// (it runs on every request, so nothing is rebuilt to hash it).
     public init?(parsing text: String) {
-        let parts = text.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "gx", parts[1].count == 32, parts[2].count >= 16 else { return nil }
-        let hex = Array(parts[1])
-        let uuidText = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(hex[$0]) }.joined(separator: "-")
-        guard let tenant = TenantID(uuidText) else { return nil }
-        self.init(tenant: tenant, secret: String(parts[2]))
+        let utf8 = Array(text.utf8)
+        guard utf8.count >= 3 + 32 + 1 + 16, utf8[0] == UInt8(ascii: "g"), utf8[1] == UInt8(ascii: "x"),
+              utf8[2] == UInt8(ascii: "_"), utf8[35] == UInt8(ascii: "_") else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for index in 0..<16 {
+            guard let high = Self.hexValue(utf8[3 + 2 * index]), let low = Self.hexValue(utf8[4 + 2 * index]) else { return nil }
+            bytes[index] = high << 4 | low
+        }
+        let uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                               bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        self.init(tenant: TenantID(uuid), text: text)
     }
+
+    private static func hexValue(_ character: UInt8) -> UInt8? {
+        switch character {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+
+    public var digest: Data { Secret.digest(text) }
+
+    /// Enough of the secret for a person to tell keys apart in a list, too little to use.
+    public var displayPrefix: String { "gx_…\(text.dropFirst(36).prefix(6))" }
 }
