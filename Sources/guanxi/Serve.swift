@@ -64,6 +64,11 @@ struct Serve: AsyncParsableCommand {
         }
         var clientConfiguration = appURL.clientConfiguration
         clientConfiguration.options.maximumConnections = databaseConnections
+        // A full, fixed pool without keep-alive pings: the pool then arms no idle or keep-alive
+        // timer each time a connection is returned, which on a busy server cost more than the
+        // queries. (PostgreSQL's own tcp_keepalives and the socket close still catch dead peers.)
+        clientConfiguration.options.minimumConnections = databaseConnections
+        clientConfiguration.options.keepAliveBehavior = nil
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         let services = GuanxiServices(database: Database(client: client, logger: logger), trialDays: trialDays)
         let gateway = GatewayConfiguration(host: host, port: port, certificatePath: certificate!, privateKeyPath: key!,
