@@ -30,7 +30,11 @@ public struct Accounts: Sendable {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            var columns = RowReader(row)
+            return (try columns.next(), try columns.next(), try columns.next(), try columns.next(), try columns.next(),
+                    try columns.next(), try columns.next())
+        }
     }
 
     public func get(_ tenant: TenantID, _ id: AccountID) async throws -> Account {

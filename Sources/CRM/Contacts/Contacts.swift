@@ -32,7 +32,11 @@ public struct Contacts: Sendable {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            var columns = RowReader(row)
+            return (try columns.next(), try columns.next(), try columns.next(), try columns.next(), try columns.next(),
+                    try columns.next(), try columns.next(), try columns.next())
+        }
     }
 
     public func get(_ tenant: TenantID, _ id: ContactID) async throws -> Contact {

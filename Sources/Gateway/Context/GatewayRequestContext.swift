@@ -11,7 +11,6 @@ public struct GatewayRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var tenantPrincipal: TenantPrincipal?
     public var operatorPrincipal: OperatorPrincipal?
-    public var requestID: String = ""
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

@@ -16,7 +16,6 @@ struct RequestIDMiddleware: RouterMiddleware {
         var context = context
         let offered = request.headers[Self.header].flatMap { $0.count <= 64 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } ? $0 : nil }
         let id = offered ?? context.id
-        context.requestID = id
         context.logger[metadataKey: "request_id"] = .string(id)
         let started = ContinuousClock.now
         var response = try await next(request, context)
