@@ -115,7 +115,8 @@ BEGIN
 END $$
 --;;
 -- A workspace reads its own subscription, counters and usage; its counters change only through
--- consume_quota() below, which runs with the owner's rights (still under forced row-level security).
+-- the record triggers at the end, which run with the owner's rights (still under forced row-level
+-- security).
 GRANT SELECT ON subscriptions, subscription_events, usage_daily, record_counters TO guanxi_app
 --;;
 -- Existing tenants start a trial of the entry plan.
@@ -195,3 +196,21 @@ BEGIN
     END IF;
     RETURN v_used;
 END $$
+--;;
+REVOKE EXECUTE ON FUNCTION consume_quota(text, integer) FROM PUBLIC
+--;;
+-- Every insert takes quota and every delete gives it back, whatever code path writes the row, in
+-- the writing transaction: the quota cannot be skipped, and the workspace role cannot call
+-- consume_quota itself.
+CREATE FUNCTION count_records() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+    PERFORM consume_quota(TG_ARGV[0], CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END);
+    RETURN NULL;
+END $$
+--;;
+REVOKE EXECUTE ON FUNCTION count_records() FROM PUBLIC
+--;;
+CREATE TRIGGER contacts_quota AFTER INSERT OR DELETE ON contacts FOR EACH ROW EXECUTE FUNCTION count_records('contacts')
+--;;
+CREATE TRIGGER accounts_quota AFTER INSERT OR DELETE ON accounts FOR EACH ROW EXECUTE FUNCTION count_records('accounts')

@@ -95,13 +95,6 @@ public struct Transaction: Sendable {
         try await self.query(query, file: file, line: line).map { try $0.decode((repeat each Column).self) }
     }
 
-    /// Takes `delta` of the tenant's `kind` quota (contacts, accounts) in this transaction, or
-    /// gives it back with a negative delta; throws `quota_exceeded` at the plan's limit. Exact under
-    /// concurrency: the counter row is locked until this transaction ends.
-    public func consumeQuota(_ kind: String, _ delta: Int) async throws {
-        try await query("SELECT consume_quota(\(kind), \(delta)::integer)")
-    }
-
     /// Makes this host transaction act for `tenant` from here on, e.g. to provision a new tenant's
     /// first rows in the same transaction that creates the tenant.
     public func actAs(_ tenant: TenantID) async throws -> Transaction {

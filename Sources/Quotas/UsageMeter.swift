@@ -39,7 +39,8 @@ public final class UsageMeter: Service, Sendable {
         do {
             try await database.withHost { host in
                 for (key, calls) in batch.sorted(by: { ($0.key.tenant.description, $0.key.day) < ($1.key.tenant.description, $1.key.day) }) {
-                    try await host.query("""
+                    // in the tenant's own scope, so its members and counters are visible
+                    try await host.actAs(key.tenant).query("""
                         INSERT INTO usage_daily (tenant_id, day, api_calls, contacts, accounts, active_seats)
                         SELECT \(key.tenant.uuid), \(key.day)::date, \(calls),
                                coalesce((SELECT used FROM record_counters WHERE tenant_id = \(key.tenant.uuid) AND kind = 'contacts'), 0),

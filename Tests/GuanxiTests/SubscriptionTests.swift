@@ -177,9 +177,12 @@ struct SubscriptionTests {
             #expect((scheduled["plan"] as? [String: Any])?["code"] as? String == large)
             #expect((scheduled["scheduled_plan"] as? [String: Any])?["code"] as? String == small)
 
-            // A workspace cannot move its own counters past its quota by writing them directly.
+            // A workspace cannot move its own counters by writing them or by calling the quota function.
             await #expect(throws: GuanxiError.self) {
                 try await app.services.database.withTenant(tenant.id) { try await $0.query("UPDATE record_counters SET used = 0") }
+            }
+            await #expect(throws: GuanxiError.self) {
+                try await app.services.database.withTenant(tenant.id) { try await $0.query("SELECT consume_quota('contacts', -3)") }
             }
 
             // At the period's end the renewal moves it to the smaller plan and starts the next period.
@@ -282,9 +285,11 @@ struct SubscriptionTests {
             _ = try await app.request(.get, "/api/v1/me", token: a.apiKey)
             try await app.services.usage.flush()
             let db = app.services.database
-            let own = try await db.withTenant(a.id) { try await $0.rows("SELECT tenant_id, api_calls FROM usage_daily", as: (UUID, Int).self) }
+            let own = try await db.withTenant(a.id) {
+                try await $0.rows("SELECT tenant_id, api_calls, active_seats FROM usage_daily", as: (UUID, Int, Int).self)
+            }
             #expect(own.count == 1)
-            #expect(own.allSatisfy { $0.0 == a.id.uuid && $0.1 >= 1 })
+            #expect(own.allSatisfy { $0.0 == a.id.uuid && $0.1 >= 1 && $0.2 == 1 })
             let seenByB = try await db.withTenant(b.id) { try await $0.rows("SELECT tenant_id FROM usage_daily", as: UUID.self) }
             #expect(!seenByB.contains(a.id.uuid))
             let foreignSubscription = try await db.withTenant(b.id) {

@@ -47,8 +47,7 @@ public struct Accounts: Sendable {
     public func create(_ tenant: TenantID, _ input: NewAccount) async throws -> Account {
         let fields = try AccountFields(name: input.name, website: input.website, phone: input.phone, industry: input.industry)
         let rows = try await database.withTenant(tenant) { transaction in
-            try await transaction.consumeQuota("accounts", 1)
-            return try await transaction.rows("""
+            try await transaction.rows("""
                 INSERT INTO accounts (tenant_id, id, name, website, phone, industry)
                 VALUES (\(tenant.uuid), \(AccountID().uuid), \(fields.name), \(fields.website), \(fields.phone), \(fields.industry))
                 RETURNING \(columns: Self.columns)
@@ -81,9 +80,7 @@ public struct Accounts: Sendable {
     /// Deletes the account; its contacts stay and lose the link.
     public func delete(_ tenant: TenantID, _ id: AccountID) async throws {
         let deleted = try await database.withTenant(tenant) { transaction in
-            let deleted = try await transaction.rows("DELETE FROM accounts WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
-            if !deleted.isEmpty { try await transaction.consumeQuota("accounts", -1) }
-            return deleted
+            try await transaction.rows("DELETE FROM accounts WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
         }
         guard !deleted.isEmpty else { throw GuanxiError.notFound("account") }
     }

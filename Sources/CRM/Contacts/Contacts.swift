@@ -51,7 +51,6 @@ public struct Contacts: Sendable {
                                        title: input.title, accountID: input.accountID)
         let rows = try await database.withTenant(tenant) { transaction in
             try await Accounts.requireExists(fields.accountID, in: transaction)
-            try await transaction.consumeQuota("contacts", 1)
             return try await transaction.rows("""
                 INSERT INTO contacts (tenant_id, id, account_id, name, email, phone, title)
                 VALUES (\(tenant.uuid), \(ContactID().uuid), \(fields.accountID?.uuid), \(fields.name), \(fields.email),
@@ -88,9 +87,7 @@ public struct Contacts: Sendable {
 
     public func delete(_ tenant: TenantID, _ id: ContactID) async throws {
         let deleted = try await database.withTenant(tenant) { transaction in
-            let deleted = try await transaction.rows("DELETE FROM contacts WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
-            if !deleted.isEmpty { try await transaction.consumeQuota("contacts", -1) }
-            return deleted
+            try await transaction.rows("DELETE FROM contacts WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
         }
         guard !deleted.isEmpty else { throw GuanxiError.notFound("contact") }
     }

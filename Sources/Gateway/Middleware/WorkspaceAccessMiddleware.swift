@@ -9,7 +9,7 @@ import Tenancy
 /// What a workspace's subscription and plan allow, applied to every tenant request after
 /// authentication: the subscription's state (read-only refuses writes, locked and cancelled
 /// refuse everything), the per-minute and per-day rate limits, and the concurrent-request share.
-/// Every response, refused or not, carries the rate-limit headers.
+/// Every response past the subscription check, refused or not, carries the rate-limit headers.
 struct WorkspaceAccessMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let rateLimiter: RateLimiter
