@@ -3,7 +3,9 @@
 # PostgreSQL itself does with the same read (pgbench), on loopback, in one run on one machine.
 # It builds a release binary under .build-release, serves the embedded default from a temporary
 # data directory, seeds 20 tenants of 1,000 contacts each, loads GET /api/v1/contacts/{id} with wrk,
-# loads the same SELECT with pgbench, and rewrites Docs/Performance.md with the figures.
+# loads the same SELECT with pgbench, and rewrites Docs/Performance.md with the figures. A last
+# phase (fair sharing) measures one tenant's latency alone and again while another tenant floods
+# the same server far past its plan's limits.
 # Environment: BENCH_SECONDS (length of each load phase, default 20), BENCH_CONNECTIONS (16),
 # BENCH_THREADS (2).
 set -euo pipefail
@@ -35,6 +37,7 @@ chmod 755 "$work"
 data="$work/data"
 mkdir -m 755 "$data"
 server_pid=""
+flood_pid=""
 
 # The cluster's pg_ctl, to stop it here if the server could not (killed, or failed half-way).
 postgres_bin=${GUANXI_POSTGRES_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
@@ -69,6 +72,11 @@ stop_server() {
 
 cleanup() {
     local status=$?
+    if [ -n "$flood_pid" ]; then
+        kill -TERM "$flood_pid" 2>/dev/null || true
+        wait "$flood_pid" 2>/dev/null || true
+        flood_pid=""
+    fi
     stop_server
     if [ $status -ne 0 ] && [ -f "$work/server.log" ]; then
         echo "bench: failed; the server's last output:" >&2
@@ -130,9 +138,13 @@ tenant_id=$(psql_super -At -c "SELECT id FROM tenants WHERE slug = 'bench'")
 [ -n "$tenant_id" ] || fail "tenant bench not found"
 
 # The bench tenant and 19 others share the contacts table; ids are random, as in a long-lived
-# table where tenants' rows interleave. The superuser bypasses row-level security to seed.
+# table where tenants' rows interleave. The superuser bypasses row-level security to seed, with the
+# quota triggers off for the seeding transaction only (they count one tenant's rows, the one in
+# app.tenant_id, and these inserts span 20): the seeded rows are not counted against any quota.
 psql_super <<SQL
 BEGIN;
+ALTER TABLE accounts DISABLE TRIGGER accounts_quota;
+ALTER TABLE contacts DISABLE TRIGGER contacts_quota;
 INSERT INTO tenants (id, slug, name)
 SELECT gen_random_uuid(), 'bench-other-' || n, 'Bench Other ' || n FROM generate_series(1, $((tenants_total - 1))) n;
 INSERT INTO accounts (tenant_id, id, name, website, industry)
@@ -149,6 +161,8 @@ SELECT t.id, gen_random_uuid(), a.id, 'Contact ' || n, 'contact' || n || '@' || 
   FROM tenants t CROSS JOIN generate_series(1, $contacts_per_tenant) n
   LEFT JOIN numbered a ON a.tenant_id = t.id AND a.k = n % ($accounts_per_tenant + 1)
  WHERE t.slug = 'bench' OR t.slug LIKE 'bench-other-%';
+ALTER TABLE accounts ENABLE TRIGGER accounts_quota;
+ALTER TABLE contacts ENABLE TRIGGER contacts_quota;
 COMMIT;
 ANALYZE tenants; ANALYZE accounts; ANALYZE contacts;
 SQL
@@ -180,8 +194,8 @@ process_ticks() { # pid... → "pid ticks" lines (utime + stime)
 }
 cluster_processes() { echo "$postmaster_pid"; ps -o pid= --ppid "$postmaster_pid" || true; }
 machine_busy() { awk '/^cpu / { print "machine", $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-snapshot() { # tool-pid → "group pid ticks" lines
-    process_ticks "$1" | sed 's/^/tool /'
+snapshot() { # tool-pid... → "group pid ticks" lines
+    process_ticks "$@" | sed 's/^/tool /'
     process_ticks "$server_pid" | sed 's/^/server /'
     process_ticks $(cluster_processes) | sed 's/^/postgres /'
     machine_busy | sed 's/^machine/machine 0/'
@@ -256,6 +270,112 @@ plain_tps=$(pgbench_tps "$work/plain.out")
 scoped_tps=$(pgbench_tps "$work/scoped.out")
 scoped_prepared_tps=$(pgbench_tps "$work/scoped_prepared.out")
 
+# --- Fair sharing: one tenant (quiet) measured alone, then again while another tenant (flood) on the
+# same server sends far more than its plan allows. Both are provisioned through the operator API.
+fair_seconds=10
+flood_seconds=14
+flood_connections=64
+quiet_connections=4
+flood_per_minute=600
+ops_post() { # path body output-file → status code
+    curl -sk -o "$3" -w '%{http_code}' -X POST "$base$1" \
+        -H "Authorization: Bearer $operator_token" -H 'Content-Type: application/json' -d "$2"
+}
+json_field() { grep -o "\"$1\" *: *\"[^\"]*\"" "$2" | head -n 1 | sed 's/.*"\([^"]*\)"$/\1/'; }
+fair_tenant() { # code per-minute concurrent rank → "api_key contact_id"
+    local code=$1 per_minute=$2 concurrent=$3 rank=$4 status key contact
+    status=$(ops_post /ops/v1/plans "{\"code\":\"$code\",\"name_en\":\"Fair sharing ($code)\",\"name_zh\":\"公平共享（$code）\",
+        \"currency\":\"CNY\",\"price_month_minor\":0,\"price_year_minor\":0,\"included_seats\":1,
+        \"extra_seat_month_minor\":0,\"rank\":$rank,\"limits\":{\"api_per_minute\":$per_minute,
+        \"api_per_day\":2000000000,\"concurrent_requests\":$concurrent}}" "$work/plan-$code.json")
+    [ "$status" = 201 ] || fail "POST /ops/v1/plans ($code) answered $status: $(cat "$work/plan-$code.json")"
+    status=$(ops_post /ops/v1/tenants "{\"name\":\"Fair $code\",\"slug\":\"$code\",\"admin_email\":\"owner@$code.example\",
+        \"admin_password\":\"$code-password-1\",\"plan\":\"$code\"}" "$work/tenant-$code.json")
+    [ "$status" = 201 ] || fail "POST /ops/v1/tenants ($code) answered $status: $(cat "$work/tenant-$code.json")"
+    key=$(json_field api_key "$work/tenant-$code.json")
+    [ -n "$key" ] || fail "no api_key in $(cat "$work/tenant-$code.json")"
+    status=$(curl -sk -o "$work/contact-$code.json" -w '%{http_code}' -X POST "$base/api/v1/contacts" \
+        -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d "{\"name\":\"Contact of $code\"}")
+    [ "$status" = 201 ] || fail "POST /api/v1/contacts ($code) answered $status: $(cat "$work/contact-$code.json")"
+    contact=$(json_field id "$work/contact-$code.json")
+    [ -n "$contact" ] || fail "no id in $(cat "$work/contact-$code.json")"
+    status=$(curl -sk -o "$work/contact-$code-get.json" -w '%{http_code}' -H "Authorization: Bearer $key" \
+        "$base/api/v1/contacts/$contact")
+    [ "$status" = 200 ] || fail "GET /api/v1/contacts/{id} ($code) answered $status: $(cat "$work/contact-$code-get.json")"
+    echo "$key $contact"
+}
+say "fair sharing: plans quiet and flood, their tenants and one contact each"
+read -r quiet_key quiet_contact <<<"$(fair_tenant quiet 1000000 8 1001)"
+read -r flood_key flood_contact <<<"$(fair_tenant flood "$flood_per_minute" 4 1002)"
+[ -n "$quiet_contact" ] && [ -n "$flood_contact" ] || fail "fair sharing: tenants not provisioned"
+quiet_url="$base/api/v1/contacts/$quiet_contact"
+flood_url="$base/api/v1/contacts/$flood_contact"
+
+# quiet_phase NAME [PID...]: the quiet tenant's measurement, its output in $work/NAME.out, and the
+# cores used from its 2nd to its 8th second in $work/NAME.cpu (the PIDs, a flood's wrk, count as load tool).
+quiet_phase() {
+    local name=$1; shift
+    wrk -t1 -c"$quiet_connections" -d"${fair_seconds}s" --latency -H "Authorization: Bearer $quiet_key" "$quiet_url" \
+        >"$work/$name.out" 2>&1 &
+    local tool_pid=$! start end
+    sleep 2
+    start=$(date +%s.%N)
+    snapshot "$tool_pid" "$@" >"$work/$name.cpu0"
+    sleep $((fair_seconds - 4))
+    snapshot "$tool_pid" "$@" >"$work/$name.cpu1"
+    end=$(date +%s.%N)
+    wait "$tool_pid" || { cat "$work/$name.out" >&2; fail "$name: wrk failed"; }
+    cat "$work/$name.out" >&2
+    cores_between "$work/$name.cpu0" "$work/$name.cpu1" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" \
+        >"$work/$name.cpu"
+}
+wrk_field() { # field file
+    case $1 in
+        rps) awk '/^Requests\/sec:/ { print $2 }' "$2" ;;
+        p50) awk '$1 == "50%" { print $2 }' "$2" ;;
+        p99) awk '$1 == "99%" { print $2 }' "$2" ;;
+        requests) awk '/requests in/ { print $1 }' "$2" ;;
+        non2xx) awk -F': *' '/Non-2xx or 3xx responses/ { n = $2 } END { print n + 0 }' "$2" ;;
+        socket) awk '/Socket errors/ { sub(/^ *Socket errors: */, ""); s = $0 } END { print (s == "" ? "none" : s) }' "$2" ;;
+    esac
+}
+to_ms() { # a wrk latency (850.00us, 1.46ms, 1.02s) → milliseconds
+    awk -v v="$1" 'BEGIN {
+        n = v + 0
+        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000
+        printf "%.3f", n }'
+}
+
+say "fair sharing: quiet alone (wrk -t1 -c$quiet_connections -d${fair_seconds}s)"
+quiet_phase quiet_alone
+
+say "fair sharing: quiet while flood runs (wrk -t1 -c$flood_connections -d${flood_seconds}s on the flood tenant)"
+wrk -t1 -c"$flood_connections" -d"${flood_seconds}s" -H "Authorization: Bearer $flood_key" "$flood_url" \
+    >"$work/flood.out" 2>&1 &
+flood_pid=$!
+sleep 2
+quiet_phase quiet_flooded "$flood_pid"
+flood_status=0
+wait "$flood_pid" || flood_status=$?
+flood_pid=""
+cat "$work/flood.out" >&2
+[ "$flood_status" -eq 0 ] || fail "the flood's wrk exited with status $flood_status"
+
+alone_rps=$(wrk_field rps "$work/quiet_alone.out"); alone_p50=$(wrk_field p50 "$work/quiet_alone.out")
+alone_p99=$(wrk_field p99 "$work/quiet_alone.out"); alone_requests=$(wrk_field requests "$work/quiet_alone.out")
+alone_non2xx=$(wrk_field non2xx "$work/quiet_alone.out"); alone_socket=$(wrk_field socket "$work/quiet_alone.out")
+flooded_rps=$(wrk_field rps "$work/quiet_flooded.out"); flooded_p50=$(wrk_field p50 "$work/quiet_flooded.out")
+flooded_p99=$(wrk_field p99 "$work/quiet_flooded.out"); flooded_requests=$(wrk_field requests "$work/quiet_flooded.out")
+flooded_non2xx=$(wrk_field non2xx "$work/quiet_flooded.out"); flooded_socket=$(wrk_field socket "$work/quiet_flooded.out")
+flood_rps=$(wrk_field rps "$work/flood.out"); flood_requests=$(wrk_field requests "$work/flood.out")
+flood_non2xx=$(wrk_field non2xx "$work/flood.out"); flood_socket=$(wrk_field socket "$work/flood.out")
+[ -n "$alone_rps" ] && [ -n "$alone_p99" ] && [ -n "$flooded_rps" ] && [ -n "$flooded_p99" ] && [ -n "$flood_requests" ] \
+    || fail "cannot read wrk's output (fair sharing)"
+flood_served=$((flood_requests - flood_non2xx))
+flood_refused_share=$(awk -v n="$flood_non2xx" -v t="$flood_requests" 'BEGIN { printf "%.2f", (t > 0 ? 100 * n / t : 0) }')
+fair_target=1.5
+fair_ratio=$(awk -v a="$(to_ms "$flooded_p99")" -v b="$(to_ms "$alone_p99")" 'BEGIN { printf "%.2f", a / b }')
+
 say "stopping the server"
 stop_server
 
@@ -263,6 +383,14 @@ stop_server
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 round() { awk -v a="$1" 'BEGIN { printf "%.0f", a }'; }
 plain_ratio=$(ratio "$api_rps" "$plain_tps")
+if awk -v r="$fair_ratio" -v t="$fair_target" 'BEGIN { exit !(r <= t) }'; then
+    fair_verdict="**met**: the quiet tenant's p99 was $fair_ratio× its p99 alone (target at most $fair_target×)."
+else
+    fair_verdict="**not met**: the quiet tenant's p99 was $fair_ratio× its p99 alone (target at most $fair_target×)."
+fi
+if [ "$alone_non2xx" != 0 ] || [ "$flooded_non2xx" != 0 ]; then
+    fair_verdict="$fair_verdict The quiet tenant received non-2xx responses (alone: $alone_non2xx; flooded: $flooded_non2xx), so the phase does not count."
+fi
 scoped_ratio=$(ratio "$api_rps" "$scoped_tps")
 scoped_prepared_ratio=$(ratio "$api_rps" "$scoped_prepared_tps")
 if awk -v r="$api_rps" -v p="$plain_tps" -v t="$target_ratio" 'BEGIN { exit !(r / p >= t) }'; then
@@ -353,10 +481,51 @@ $(cpu_row api "API (wrk)")
 $(cpu_row plain "pgbench plain")
 $(cpu_row scoped "pgbench scoped, extended")
 $(cpu_row scoped_prepared "pgbench scoped, prepared")
+
+## Fair sharing
+
+Whether one tenant flooding the service starves another. Two more plans are published for the
+run: *quiet* (1,000,000 API requests a minute, 8 concurrent) and *flood* ($flood_per_minute a minute, 4 concurrent),
+each rented by a tenant with one contact. The quiet tenant reads its contact with
+\`wrk -t1 -c$quiet_connections -d${fair_seconds}s --latency\` (\`GET /api/v1/contacts/{id}\`) twice: alone, then while
+\`wrk -t1 -c$flood_connections -d${flood_seconds}s\` reads the flood tenant's contact, started 2 s before and ending after it.
+The flood asks for far more than ten times its plan's $flood_per_minute a minute; the server refuses the excess
+with 429 \`rate_limited\` (per-tenant rate limit) or 503 \`tenant_busy\` (per-tenant concurrency share),
+before any database query of the request (its key is checked against the cached credential). Both
+tenants share the same server, its pool of 16 connections and the same $cpu_count cores, with both wrk
+processes running on them too, so what the flood costs the quiet tenant includes the CPU spent on
+refusing it (TLS, HTTP, authentication).
+
+| measure | quiet alone | quiet while flooded |
+|---|---|---|
+| requests/s | $(round "$alone_rps") | $(round "$flooded_rps") |
+| p50 | $alone_p50 | $flooded_p50 |
+| p99 | **$alone_p99** | **$flooded_p99** |
+| requests (non-2xx; socket errors) | $alone_requests ($alone_non2xx; $alone_socket) | $flooded_requests ($flooded_non2xx; $flooded_socket) |
+
+| flood tenant (${flood_seconds} s) | |
+|---|---|
+| requests/s | $(round "$flood_rps") |
+| requests | $flood_requests |
+| refused (non-2xx) | $flood_non2xx ($flood_refused_share %) |
+| served (2xx) | $flood_served |
+| socket errors | $flood_socket |
+
+Target (quiet p99 while flooded at most $fair_target× quiet p99 alone): $fair_verdict
+
+Cores used (of $cpu_count), from the 2nd to the 8th second of each quiet measurement (load tool: both wrk processes):
+
+| phase | guanxi | PostgreSQL | load tool | other |
+|---|---|---|---|---|
+$(cpu_row quiet_alone "quiet alone")
+$(cpu_row quiet_flooded "quiet while flooded")
 EOF
 
 say "results (written to Docs/Performance.md)"
 sed -n '/^## Results/,$p' Docs/Performance.md
+if [ "$alone_non2xx" != 0 ] || [ "$flooded_non2xx" != 0 ]; then
+    fail "the quiet tenant received non-2xx responses (alone: $alone_non2xx; flooded: $flooded_non2xx)"
+fi
 if [ "$api_non2xx" != 0 ] || [ "$api_socket_errors" != none ]; then
     fail "the API phase had errors (non-2xx: $api_non2xx; socket errors: $api_socket_errors)"
 fi
