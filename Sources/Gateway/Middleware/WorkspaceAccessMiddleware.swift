@@ -10,11 +10,17 @@ import Tenancy
 /// authentication: the subscription's state (read-only refuses writes, locked and cancelled
 /// refuse everything), the per-minute and per-day rate limits, and the concurrent-request share.
 /// Every response past the subscription check, refused or not, carries the rate-limit headers.
+///
+/// A refusal is answered after `refusalDelay` (the shortest Retry-After it carries): a client that
+/// ignores `Retry-After` and retries at
+/// once would otherwise have its refusals cost the server as much TLS and HTTP work as real
+/// requests, taking the cores other workspaces need. Holding the refusal costs only a timer.
 struct WorkspaceAccessMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let rateLimiter: RateLimiter
     let concurrency: ConcurrencyLimiter
     let usage: UsageMeter
+    var refusalDelay: Duration = .seconds(1)
 
     static let limitHeader = HTTPField.Name("X-RateLimit-Limit")!
     static let remainingHeader = HTTPField.Name("X-RateLimit-Remaining")!
@@ -43,6 +49,9 @@ struct WorkspaceAccessMiddleware: RouterMiddleware {
             defer { concurrency.leave(principal.tenant) }
             usage.recordCall(principal.tenant, timeZone: principal.timeZone)
             response = try await next(request, context)
+        } catch let error as GuanxiError where error.code == "rate_limited" || error.code == "tenant_busy" {
+            try await Task.sleep(for: refusalDelay)
+            response = ErrorMiddleware.response(error)
         } catch {
             response = ErrorMiddleware.response(for: error, logger: context.logger)
         }
