@@ -12,9 +12,9 @@ import Tenancy
 /// Every response past the subscription check, refused or not, carries the rate-limit headers.
 ///
 /// A refusal is answered after `refusalDelay` (the shortest Retry-After it carries): a client that
-/// ignores `Retry-After` and retries at
-/// once would otherwise have its refusals cost the server as much TLS and HTTP work as real
-/// requests, taking the cores other workspaces need. Holding the refusal costs only a timer.
+/// ignores `Retry-After` and retries at once would otherwise have its refusals cost the server as
+/// much TLS and HTTP work as real requests, taking the cores other workspaces need. Holding the
+/// refusal costs only a timer.
 struct WorkspaceAccessMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let rateLimiter: RateLimiter
