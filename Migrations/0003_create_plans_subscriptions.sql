@@ -19,6 +19,8 @@ CREATE TABLE plans (
     max_accounts integer CHECK (max_accounts >= 0),
     max_storage_mb integer CHECK (max_storage_mb >= 0),
     api_per_minute integer NOT NULL CHECK (api_per_minute >= 1),
+    -- one API key's share of the minute, so one integration cannot starve the workspace's others
+    api_per_minute_per_key integer NOT NULL CHECK (api_per_minute_per_key BETWEEN 1 AND api_per_minute),
     api_per_day integer NOT NULL CHECK (api_per_day >= 1),
     max_concurrent_requests integer NOT NULL CHECK (max_concurrent_requests >= 1),
     max_webhooks integer CHECK (max_webhooks >= 0),
@@ -36,17 +38,17 @@ GRANT SELECT ON plans TO guanxi_app
 GRANT SELECT, INSERT, UPDATE ON plans TO guanxi_host
 --;;
 INSERT INTO plans (id, code, version, name_en, name_zh, currency, price_month_minor, price_year_minor, included_seats,
-                   extra_seat_month_minor, max_contacts, max_accounts, max_storage_mb, api_per_minute, api_per_day,
-                   max_concurrent_requests, max_webhooks, max_custom_fields, features, rank, is_entry)
+                   extra_seat_month_minor, max_contacts, max_accounts, max_storage_mb, api_per_minute, api_per_minute_per_key,
+                   api_per_day, max_concurrent_requests, max_webhooks, max_custom_fields, features, rank, is_entry)
 VALUES
     ('01930000-0000-7000-8000-000000000001', 'free', 1, 'Free', '免费版', 'CNY', 0, 0, 2, 0,
-     500, 100, 100, 600, 10000, 4, 1, 5, '{}', 0, true),
+     500, 100, 100, 600, 300, 10000, 4, 1, 5, '{}', 0, true),
     ('01930000-0000-7000-8000-000000000002', 'starter', 1, 'Starter', '入门版', 'CNY', 9900, 99000, 3, 3900,
-     5000, 1000, 2048, 1200, 100000, 8, 5, 20, '{import_export}', 1, false),
+     5000, 1000, 2048, 1200, 600, 100000, 8, 5, 20, '{import_export}', 1, false),
     ('01930000-0000-7000-8000-000000000003', 'growth', 1, 'Growth', '成长版', 'CNY', 29900, 299000, 10, 2900,
-     50000, 10000, 10240, 3000, 500000, 16, 20, 100, '{import_export,webhooks,sla}', 2, false),
+     50000, 10000, 10240, 3000, 1500, 500000, 16, 20, 100, '{import_export,webhooks,sla}', 2, false),
     ('01930000-0000-7000-8000-000000000004', 'business', 1, 'Business', '商业版', 'CNY', 79900, 799000, 25, 1900,
-     500000, 100000, 102400, 6000, 2000000, 32, 100, 500, '{import_export,webhooks,sla,audit}', 3, false)
+     500000, 100000, 102400, 6000, 3000, 2000000, 32, 100, 500, '{import_export,webhooks,sla,audit}', 3, false)
 --;;
 CREATE TABLE subscriptions (
     tenant_id uuid PRIMARY KEY REFERENCES tenants (id),
@@ -135,14 +137,14 @@ DROP FUNCTION authenticate_api_key(uuid, bytea)
 --;;
 CREATE FUNCTION authenticate_api_key(p_tenant uuid, p_secret_hash bytea)
 RETURNS TABLE (key_id uuid, user_id uuid, role text, tenant_status text, tenant_slug text, tenant_locale text,
-               tenant_time_zone text, subscription_status text, api_per_minute integer, api_per_day integer,
-               max_concurrent_requests integer)
+               tenant_time_zone text, subscription_status text, api_per_minute integer, api_per_minute_per_key integer,
+               api_per_day integer, max_concurrent_requests integer)
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     PERFORM set_config('app.tenant_id', p_tenant::text, true);
     RETURN QUERY
         SELECT k.id, k.user_id, m.role, t.status, t.slug, t.locale, t.time_zone,
-               s.status, p.api_per_minute, p.api_per_day, p.max_concurrent_requests
+               s.status, p.api_per_minute, p.api_per_minute_per_key, p.api_per_day, p.max_concurrent_requests
           FROM api_keys k
           JOIN memberships m ON m.tenant_id = k.tenant_id AND m.user_id = k.user_id
           JOIN tenants t ON t.id = k.tenant_id
@@ -155,14 +157,14 @@ DROP FUNCTION authenticate_session(uuid, bytea)
 --;;
 CREATE FUNCTION authenticate_session(p_tenant uuid, p_token_hash bytea)
 RETURNS TABLE (session_id uuid, user_id uuid, role text, tenant_status text, tenant_slug text, tenant_locale text,
-               tenant_time_zone text, subscription_status text, api_per_minute integer, api_per_day integer,
-               max_concurrent_requests integer)
+               tenant_time_zone text, subscription_status text, api_per_minute integer, api_per_minute_per_key integer,
+               api_per_day integer, max_concurrent_requests integer)
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     PERFORM set_config('app.tenant_id', p_tenant::text, true);
     RETURN QUERY
         SELECT s.id, s.user_id, m.role, t.status, t.slug, t.locale, t.time_zone,
-               sub.status, p.api_per_minute, p.api_per_day, p.max_concurrent_requests
+               sub.status, p.api_per_minute, p.api_per_minute_per_key, p.api_per_day, p.max_concurrent_requests
           FROM sessions s
           JOIN memberships m ON m.tenant_id = s.tenant_id AND m.user_id = s.user_id
           JOIN tenants t ON t.id = s.tenant_id

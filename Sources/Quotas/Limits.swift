@@ -58,6 +58,8 @@ public struct Limits: Sendable {
                      used: rateLimiter.usedToday(principal.tenant, timeZone: principal.timeZone)),
             QuotaUse("api_requests_per_minute", limit: limits.apiPerMinute,
                      used: rateLimiter.usedThisMinute(principal.tenant, perMinute: limits.apiPerMinute)),
+            QuotaUse("api_requests_per_minute_per_key", limit: limits.apiPerMinutePerKey,
+                     used: rateLimiter.usedThisMinute(credential: principal.credential, perKeyMinute: limits.apiPerMinutePerKey)),
             QuotaUse("concurrent_requests", limit: limits.concurrentRequests, used: concurrency.inFlight(principal.tenant)),
             QuotaUse("storage_mb", limit: limits.storageMB, used: 0),
             QuotaUse("webhooks", limit: limits.webhooks, used: 0),

@@ -2,8 +2,9 @@ import Foundation
 import GuanxiCore
 import Synchronization
 
-/// Per-tenant request limits in this process: a token bucket for the per-minute limit (bursts up
-/// to the limit, refilled evenly) and a counter per tenant-local day.
+/// Request limits in this process: token buckets for the per-minute limits (bursts up to the
+/// limit, refilled evenly), one per tenant and one per credential (API key or session, so one
+/// integration cannot use up its workspace's minute), and a counter per tenant-local day.
 public final class RateLimiter: Sendable {
     /// What one request learned: allowed or not, and what to tell the client in headers.
     public struct Decision: Sendable, Equatable {
@@ -12,7 +13,7 @@ public final class RateLimiter: Sendable {
         public var remaining: Int
         /// Seconds until the bucket is full again (or, when refused, until a token is free).
         public var resetSeconds: Int
-        /// Which limit refused the request: `per_minute` or `per_day`.
+        /// Which limit refused the request: `per_minute`, `per_key_minute` or `per_day`.
         public var exceeded: String?
     }
 
@@ -26,14 +27,16 @@ public final class RateLimiter: Sendable {
         var count: Int
     }
 
-    private let buckets = Mutex<[TenantID: Bucket]>([:])
+    /// Tenant and credential buckets under one lock, so a request takes from both or from neither.
+    private let buckets = Mutex<(tenants: [TenantID: Bucket], credentials: [UUID: Bucket])>(([:], [:]))
     private let days = Mutex<[TenantID: DayCount]>([:])
 
     public init() {}
 
-    /// Takes one request from `tenant`'s bucket (`perMinute` deep) and from its day (`perDay`, days
-    /// in `timeZone`). Nothing is taken when either is empty.
-    public func admit(tenant: TenantID, perMinute: Int, perDay: Int, timeZone: String,
+    /// Takes one request from `tenant`'s bucket (`perMinute` deep), from `credential`'s
+    /// (`perKeyMinute` deep) and from the tenant's day (`perDay`, days in `timeZone`). Nothing is
+    /// taken when any of them is empty. The headers report the tighter of the two buckets.
+    public func admit(tenant: TenantID, credential: UUID, perMinute: Int, perKeyMinute: Int, perDay: Int, timeZone: String,
                       now: ContinuousClock.Instant = .now, date: Date = Date()) -> Decision {
         let rate = Double(perMinute) / 60
         let day = Self.dayString(date, timeZone: timeZone)
@@ -41,12 +44,23 @@ public final class RateLimiter: Sendable {
             let current = days[tenant]
             return current?.day == day ? current!.count : 0
         }
-        let result = buckets.withLock { buckets -> (allowed: Bool, remaining: Double, wait: Double) in
-            var bucket = Self.refilled(buckets[tenant], perMinute: perMinute, now: now)
-            let allowed = bucket.tokens >= 1 && perDayUsed < perDay
-            if allowed { bucket.tokens -= 1 }
-            buckets[tenant] = bucket
-            return (allowed, bucket.tokens, bucket.tokens >= 1 ? 0 : (1 - bucket.tokens) / rate)
+        let result = buckets.withLock { buckets -> (allowed: Bool, limit: Int, remaining: Double, wait: Double, keyEmpty: Bool) in
+            if buckets.credentials.count > 200_000 { buckets.credentials.removeAll() }
+            var tenantBucket = Self.refilled(buckets.tenants[tenant], perMinute: perMinute, now: now)
+            var keyBucket = Self.refilled(buckets.credentials[credential], perMinute: perKeyMinute, now: now)
+            let allowed = tenantBucket.tokens >= 1 && keyBucket.tokens >= 1 && perDayUsed < perDay
+            if allowed {
+                tenantBucket.tokens -= 1
+                keyBucket.tokens -= 1
+            }
+            buckets.tenants[tenant] = tenantBucket
+            buckets.credentials[credential] = keyBucket
+            // Report the bucket that will run out first, in requests and in time.
+            let tenantWait = tenantBucket.tokens >= 1 ? 0 : (1 - tenantBucket.tokens) / rate
+            let keyWait = keyBucket.tokens >= 1 ? 0 : (1 - keyBucket.tokens) / (Double(perKeyMinute) / 60)
+            let keyTighter = keyBucket.tokens < tenantBucket.tokens
+            return (allowed, keyTighter ? perKeyMinute : perMinute, min(tenantBucket.tokens, keyBucket.tokens),
+                    max(tenantWait, keyWait), keyBucket.tokens < 1)
         }
         if result.allowed {
             days.withLock { days in
@@ -54,10 +68,10 @@ public final class RateLimiter: Sendable {
             }
         }
         let overDay = perDayUsed >= perDay
-        let full = (Double(perMinute) - result.remaining) / rate
-        return Decision(allowed: result.allowed, limit: perMinute, remaining: max(0, Int(result.remaining.rounded(.down))),
+        let full = (Double(result.limit) - result.remaining) / (Double(result.limit) / 60)
+        return Decision(allowed: result.allowed, limit: result.limit, remaining: max(0, Int(result.remaining.rounded(.down))),
                         resetSeconds: Int((result.allowed ? full : (overDay ? Self.secondsToMidnight(date, timeZone: timeZone) : result.wait)).rounded(.up)),
-                        exceeded: result.allowed ? nil : (overDay ? "per_day" : "per_minute"))
+                        exceeded: result.allowed ? nil : (overDay ? "per_day" : result.keyEmpty ? "per_key_minute" : "per_minute"))
     }
 
     static func refilled(_ existing: Bucket?, perMinute: Int, now: ContinuousClock.Instant) -> Bucket {
@@ -71,8 +85,14 @@ public final class RateLimiter: Sendable {
 
     /// Requests of the last minute's budget in use now: the per-minute limit less what the bucket holds.
     public func usedThisMinute(_ tenant: TenantID, perMinute: Int) -> Int {
-        let bucket = buckets.withLock { Self.refilled($0[tenant], perMinute: perMinute, now: .now) }
+        let bucket = buckets.withLock { Self.refilled($0.tenants[tenant], perMinute: perMinute, now: .now) }
         return max(0, perMinute - Int(bucket.tokens.rounded(.down)))
+    }
+
+    /// The same for one credential's share of the minute.
+    public func usedThisMinute(credential: UUID, perKeyMinute: Int) -> Int {
+        let bucket = buckets.withLock { Self.refilled($0.credentials[credential], perMinute: perKeyMinute, now: .now) }
+        return max(0, perKeyMinute - Int(bucket.tokens.rounded(.down)))
     }
 
     /// Requests counted today for `tenant` in this process.

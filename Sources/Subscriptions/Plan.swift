@@ -38,6 +38,8 @@ public struct PlanLimits: Sendable, Codable, Equatable {
     public var accounts: Int?
     public var storageMB: Int?
     public var apiPerMinute: Int
+    /// One API key's (or session's) share of the minute.
+    public var apiPerMinutePerKey: Int
     public var apiPerDay: Int
     public var concurrentRequests: Int
     public var webhooks: Int?
@@ -47,6 +49,7 @@ public struct PlanLimits: Sendable, Codable, Equatable {
         case contacts, accounts, webhooks
         case storageMB = "storage_mb"
         case apiPerMinute = "api_per_minute"
+        case apiPerMinutePerKey = "api_per_minute_per_key"
         case apiPerDay = "api_per_day"
         case concurrentRequests = "concurrent_requests"
         case customFields = "custom_fields"
@@ -58,10 +61,39 @@ public struct PlanLimits: Sendable, Codable, Equatable {
         try container.encode(accounts, forKey: .accounts)
         try container.encode(storageMB, forKey: .storageMB)
         try container.encode(apiPerMinute, forKey: .apiPerMinute)
+        try container.encode(apiPerMinutePerKey, forKey: .apiPerMinutePerKey)
         try container.encode(apiPerDay, forKey: .apiPerDay)
         try container.encode(concurrentRequests, forKey: .concurrentRequests)
         try container.encode(webhooks, forKey: .webhooks)
         try container.encode(customFields, forKey: .customFields)
+    }
+
+    public init(contacts: Int?, accounts: Int?, storageMB: Int?, apiPerMinute: Int, apiPerMinutePerKey: Int? = nil, apiPerDay: Int,
+                concurrentRequests: Int, webhooks: Int?, customFields: Int?) {
+        self.contacts = contacts
+        self.accounts = accounts
+        self.storageMB = storageMB
+        self.apiPerMinute = apiPerMinute
+        self.apiPerMinutePerKey = apiPerMinutePerKey ?? apiPerMinute
+        self.apiPerDay = apiPerDay
+        self.concurrentRequests = concurrentRequests
+        self.webhooks = webhooks
+        self.customFields = customFields
+    }
+
+    /// `api_per_minute_per_key` may be left out: one key may then use the whole minute.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let perMinute = try container.decode(Int.self, forKey: .apiPerMinute)
+        self.init(contacts: try container.decodeIfPresent(Int.self, forKey: .contacts),
+                  accounts: try container.decodeIfPresent(Int.self, forKey: .accounts),
+                  storageMB: try container.decodeIfPresent(Int.self, forKey: .storageMB),
+                  apiPerMinute: perMinute,
+                  apiPerMinutePerKey: try container.decodeIfPresent(Int.self, forKey: .apiPerMinutePerKey),
+                  apiPerDay: try container.decode(Int.self, forKey: .apiPerDay),
+                  concurrentRequests: try container.decode(Int.self, forKey: .concurrentRequests),
+                  webhooks: try container.decodeIfPresent(Int.self, forKey: .webhooks),
+                  customFields: try container.decodeIfPresent(Int.self, forKey: .customFields))
     }
 
     /// The count limit named `quota`, for quota checks.

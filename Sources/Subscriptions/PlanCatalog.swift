@@ -11,19 +11,19 @@ public struct PlanCatalog: Sendable {
 
     static let columns: ColumnList = """
         id, code, version, name_en, name_zh, currency, price_month_minor, price_year_minor, included_seats, \
-        extra_seat_month_minor, max_contacts, max_accounts, max_storage_mb, api_per_minute, api_per_day, \
-        max_concurrent_requests, max_webhooks, max_custom_fields, features, rank, is_entry
+        extra_seat_month_minor, max_contacts, max_accounts, max_storage_mb, api_per_minute, api_per_minute_per_key, \
+        api_per_day, max_concurrent_requests, max_webhooks, max_custom_fields, features, rank, is_entry
         """
 
     static func plan(_ row: PostgresRow) throws -> Plan {
         let (id, code, version, nameEN, nameZH, currency, month, year, seats, extraSeat, contacts, accounts, storage,
-             perMinute, perDay, concurrent, webhooks, customFields, features, rank, isEntry) = try row.decode(
-            (UUID, String, Int, String, String, String, Int64, Int64, Int, Int64, Int?, Int?, Int?, Int, Int, Int, Int?, Int?,
+             perMinute, perKey, perDay, concurrent, webhooks, customFields, features, rank, isEntry) = try row.decode(
+            (UUID, String, Int, String, String, String, Int64, Int64, Int, Int64, Int?, Int?, Int?, Int, Int, Int, Int, Int?, Int?,
              [String], Int, Bool).self)
         return Plan(id: id, code: code, version: version, nameEN: nameEN, nameZH: nameZH, currency: currency,
                     priceMonthMinor: month, priceYearMinor: year, includedSeats: seats, extraSeatMonthMinor: extraSeat,
                     limits: PlanLimits(contacts: contacts, accounts: accounts, storageMB: storage, apiPerMinute: perMinute,
-                                       apiPerDay: perDay, concurrentRequests: concurrent, webhooks: webhooks,
+                                       apiPerMinutePerKey: perKey, apiPerDay: perDay, concurrentRequests: concurrent, webhooks: webhooks,
                                        customFields: customFields),
                     features: features, rank: rank, isEntry: isEntry)
     }
@@ -74,10 +74,11 @@ public struct PlanCatalog: Sendable {
         }
         guard definition.includedSeats >= 1 else { throw GuanxiError.invalidField("included_seats", "included_seats must be at least 1.") }
         let limits = definition.limits
-        guard limits.apiPerMinute >= 1, limits.apiPerDay >= limits.apiPerMinute, limits.concurrentRequests >= 1,
+        guard limits.apiPerMinute >= 1, (1...limits.apiPerMinute).contains(limits.apiPerMinutePerKey),
+              limits.apiPerDay >= limits.apiPerMinute, limits.concurrentRequests >= 1,
               [limits.contacts, limits.accounts, limits.storageMB, limits.webhooks, limits.customFields].allSatisfy({ ($0 ?? 0) >= 0 })
         else {
-            throw GuanxiError.invalidField("limits", "Limits must be positive, with api_per_day at least api_per_minute.")
+            throw GuanxiError.invalidField("limits", "Limits must be positive, api_per_minute_per_key at most api_per_minute, and api_per_day at least api_per_minute.")
         }
         let name = try Validate.text(definition.nameEN, field: "name_en", length: 1...100, required: true)!
         let nameZH = try Validate.text(definition.nameZH, field: "name_zh", length: 1...100, required: true)!
@@ -87,12 +88,13 @@ public struct PlanCatalog: Sendable {
             return try Self.plans(try await host.query("""
                 INSERT INTO plans (id, code, version, name_en, name_zh, currency, price_month_minor, price_year_minor,
                                    included_seats, extra_seat_month_minor, max_contacts, max_accounts, max_storage_mb,
-                                   api_per_minute, api_per_day, max_concurrent_requests, max_webhooks, max_custom_fields,
+                                   api_per_minute, api_per_minute_per_key, api_per_day, max_concurrent_requests, max_webhooks,
+                                   max_custom_fields,
                                    features, rank, is_entry)
                 SELECT \(UUID.version7()), \(definition.code), coalesce(max(version), 0) + 1, \(name), \(nameZH), \(definition.currency),
                        \(definition.priceMonthMinor), \(definition.priceYearMinor), \(definition.includedSeats),
                        \(definition.extraSeatMonthMinor), \(limits.contacts), \(limits.accounts), \(limits.storageMB),
-                       \(limits.apiPerMinute), \(limits.apiPerDay), \(limits.concurrentRequests), \(limits.webhooks),
+                       \(limits.apiPerMinute), \(limits.apiPerMinutePerKey), \(limits.apiPerDay), \(limits.concurrentRequests), \(limits.webhooks),
                        \(limits.customFields), \(definition.features ?? []), \(definition.rank),
                        coalesce(bool_or(is_entry), false)
                   FROM plans WHERE code = \(definition.code)

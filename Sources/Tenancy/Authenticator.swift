@@ -38,10 +38,10 @@ public struct Authenticator: Sendable {
     struct AuthenticateAPIKey: PostgresPreparedStatement {
         static let sql = """
             SELECT key_id, user_id, role, tenant_status, tenant_slug, tenant_locale, tenant_time_zone,
-                   subscription_status, api_per_minute, api_per_day, max_concurrent_requests
+                   subscription_status, api_per_minute, api_per_minute_per_key, api_per_day, max_concurrent_requests
               FROM authenticate_api_key($1, $2)
             """
-        typealias Row = (UUID, UUID, String, String, String, String, String, String, Int32, Int32, Int32)
+        typealias Row = (UUID, UUID, String, String, String, String, String, String, Int32, Int32, Int32, Int32)
         var tenant: UUID
         var digest: Data
 
@@ -67,9 +67,10 @@ public struct Authenticator: Sendable {
 
     static func principal(_ tenant: TenantID, _ row: AuthenticateAPIKey.Row) -> TenantPrincipal? {
         guard let role = MembershipRole(rawValue: row.2), let status = Tenant.Status(rawValue: row.3) else { return nil }
-        return TenantPrincipal(tenant: tenant, user: UserID(row.1), role: role, tenantStatus: status,
+        return TenantPrincipal(tenant: tenant, credential: row.0, user: UserID(row.1), role: role, tenantStatus: status,
                                tenantSlug: row.4, locale: row.5, timeZone: row.6, subscriptionStatus: row.7,
-                               limits: RequestLimits(perMinute: Int(row.8), perDay: Int(row.9), concurrent: Int(row.10)))
+                               limits: RequestLimits(perMinute: Int(row.8), perKeyMinute: Int(row.9), perDay: Int(row.10),
+                                                     concurrent: Int(row.11)))
     }
 
     // MARK: Sessions
@@ -103,7 +104,7 @@ public struct Authenticator: Sendable {
         let rows = try await database.withTenant(tenant) { transaction in
             try await transaction.rows("""
                 SELECT session_id, user_id, role, tenant_status, tenant_slug, tenant_locale, tenant_time_zone,
-                       subscription_status, api_per_minute, api_per_day, max_concurrent_requests
+                       subscription_status, api_per_minute, api_per_minute_per_key, api_per_day, max_concurrent_requests
                   FROM authenticate_session(\(tenant.uuid), \(digest))
                 """, as: AuthenticateAPIKey.Row.self)
         }

@@ -47,6 +47,8 @@ public enum MembershipRole: String, Sendable, Codable, CaseIterable {
 /// The gateway cannot reach tenant routes without one.
 public struct TenantPrincipal: Sendable, Equatable {
     public var tenant: TenantID
+    /// The API key or session this request came with; rate limits count per credential too.
+    public var credential: UUID
     public var user: UserID
     public var role: MembershipRole
     public var tenantStatus: Tenant.Status
@@ -58,10 +60,11 @@ public struct TenantPrincipal: Sendable, Equatable {
     /// The plan's request limits, enforced by the gateway.
     public var limits: RequestLimits
 
-    public init(tenant: TenantID, user: UserID, role: MembershipRole, tenantStatus: Tenant.Status, tenantSlug: String,
+    public init(tenant: TenantID, credential: UUID = UUID(), user: UserID, role: MembershipRole, tenantStatus: Tenant.Status, tenantSlug: String,
                 locale: String, timeZone: String, subscriptionStatus: String = "active",
-                limits: RequestLimits = RequestLimits(perMinute: 600, perDay: 10_000, concurrent: 4)) {
+                limits: RequestLimits = RequestLimits(perMinute: 600, perKeyMinute: 300, perDay: 10_000, concurrent: 4)) {
         self.tenant = tenant
+        self.credential = credential
         self.user = user
         self.role = role
         self.tenantStatus = tenantStatus
@@ -76,11 +79,13 @@ public struct TenantPrincipal: Sendable, Equatable {
 /// What a plan lets a workspace ask of the API.
 public struct RequestLimits: Sendable, Equatable {
     public var perMinute: Int
+    public var perKeyMinute: Int
     public var perDay: Int
     public var concurrent: Int
 
-    public init(perMinute: Int, perDay: Int, concurrent: Int) {
+    public init(perMinute: Int, perKeyMinute: Int, perDay: Int, concurrent: Int) {
         self.perMinute = perMinute
+        self.perKeyMinute = perKeyMinute
         self.perDay = perDay
         self.concurrent = concurrent
     }

@@ -9,13 +9,14 @@ import Testing
 
 extension TestApp {
     /// Publishes a small plan with a unique code and returns the code.
-    func publishPlan(contacts: Int = 5, perMinute: Int = 600, perDay: Int = 10_000, concurrent: Int = 100, rank: Int = 0,
-                     price: Int = 1000, code: String? = nil) async throws -> String {
+    func publishPlan(contacts: Int = 5, perMinute: Int = 600, perKeyMinute: Int? = nil, perDay: Int = 10_000, concurrent: Int = 100,
+                     rank: Int = 0, price: Int = 1000, code: String? = nil) async throws -> String {
         let code = code ?? "p" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
         let response = try await request(.post, "/ops/v1/plans", token: operatorToken, json: [
             "code": code, "name_en": "Tiny", "name_zh": "微型版", "currency": "CNY", "price_month_minor": price,
             "price_year_minor": price * 10, "included_seats": 1, "extra_seat_month_minor": 500, "rank": rank,
-            "limits": ["contacts": contacts, "accounts": 10, "storage_mb": 10, "api_per_minute": perMinute, "api_per_day": perDay,
+            "limits": ["contacts": contacts, "accounts": 10, "storage_mb": 10, "api_per_minute": perMinute,
+                       "api_per_minute_per_key": perKeyMinute ?? perMinute, "api_per_day": perDay,
                        "concurrent_requests": concurrent, "webhooks": 0, "custom_fields": 0] as [String: Any],
         ])
         #expect(response.status == .created, "\(response.body.string)")
@@ -59,7 +60,9 @@ struct SubscriptionTests {
             let trialEnd = try #require((subscription["trial_ends_at"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
             #expect(abs(trialEnd.timeIntervalSinceNow - 14 * 86_400) < 120)
             let response = try await app.request(.get, "/api/v1/me", token: tenant.apiKey)
-            #expect(response.headers[.init("X-RateLimit-Limit")!] == "600")
+            // The headers report the limit that runs out first: one key's share, 300 of the 600.
+            #expect((plan["limits"] as? [String: Any])?["api_per_minute_per_key"] as? Int == 300)
+            #expect(response.headers[.init("X-RateLimit-Limit")!] == "300")
 
             let detail = try await app.request(.get, "/ops/v1/tenants/\(tenant.id)/subscription", token: app.operatorToken).json()
             let events = try #require(detail["events"] as? [[String: Any]])
@@ -269,6 +272,33 @@ struct SubscriptionTests {
         }
     }
 
+    @Test("one API key cannot use up its workspace's minute: other keys keep working")
+    func perKeyLimits() async throws {
+        try await TestApp.run { app in
+            let plan = try await app.publishPlan(perMinute: 10, perKeyMinute: 3)
+            let tenant = try await app.makeTenant(plan: plan)
+            let second = try #require(try await app.request(.post, "/api/v1/api-keys", token: tenant.apiKey, json: ["name": "sync"])
+                .json()["api_key"] as? String)
+            for _ in 0..<2 {
+                let response = try await app.request(.get, "/api/v1/me", token: tenant.apiKey)
+                #expect(response.status == .ok)
+                #expect(response.headers[.init("X-RateLimit-Limit")!] == "3")
+            }
+            let limited = try await app.request(.get, "/api/v1/me", token: tenant.apiKey)
+            #expect(limited.status == .tooManyRequests)
+            #expect((try limited.json()["error"] as? [String: Any])?["details"] as? [String: String] == ["limit": "per_key_minute", "retry_after_seconds": "20"])
+            #expect(try await app.request(.get, "/api/v1/me", token: second).status == .ok)
+            let limits = try await app.request(.get, "/api/v1/limits", token: second).json()
+            let perKey = (limits["data"] as? [[String: Any]])?.first { $0["name"] as? String == "api_requests_per_minute_per_key" }
+            #expect(perKey?["limit"] as? Int == 3)
+            #expect(try await app.request(.post, "/ops/v1/plans", token: app.operatorToken, json: [
+                "code": "toobig", "name_en": "X", "name_zh": "X", "currency": "CNY", "price_month_minor": 0, "price_year_minor": 0,
+                "included_seats": 1, "extra_seat_month_minor": 0, "rank": 0,
+                "limits": ["api_per_minute": 10, "api_per_minute_per_key": 11, "api_per_day": 100, "concurrent_requests": 1] as [String: Any],
+            ]).status == .unprocessableContent)
+        }
+    }
+
     @Test("a tenant sees only its own subscription and usage; operator endpoints refuse tenant keys")
     func subscriptionIsolation() async throws {
         try await TestApp.run { app in
@@ -310,17 +340,18 @@ struct LimiterTests {
     func perDay() {
         let limiter = RateLimiter()
         let tenant = TenantID()
+        let key = UUID()
         let noon = try! Date("2026-11-29T04:00:00Z", strategy: .iso8601)  // 12:00 in Shanghai
-        #expect(limiter.admit(tenant: tenant, perMinute: 100, perDay: 2, timeZone: "Asia/Shanghai", date: noon).allowed)
-        #expect(limiter.admit(tenant: tenant, perMinute: 100, perDay: 2, timeZone: "Asia/Shanghai", date: noon).allowed)
-        let refused = limiter.admit(tenant: tenant, perMinute: 100, perDay: 2, timeZone: "Asia/Shanghai", date: noon)
+        #expect(limiter.admit(tenant: tenant, credential: key, perMinute: 100, perKeyMinute: 100, perDay: 2, timeZone: "Asia/Shanghai", date: noon).allowed)
+        #expect(limiter.admit(tenant: tenant, credential: key, perMinute: 100, perKeyMinute: 100, perDay: 2, timeZone: "Asia/Shanghai", date: noon).allowed)
+        let refused = limiter.admit(tenant: tenant, credential: key, perMinute: 100, perKeyMinute: 100, perDay: 2, timeZone: "Asia/Shanghai", date: noon)
         #expect(!refused.allowed)
         #expect(refused.exceeded == "per_day")
         #expect(refused.resetSeconds == 12 * 3600)  // until midnight in Shanghai
         #expect(limiter.usedToday(tenant, timeZone: "Asia/Shanghai", date: noon) == 2)
         // 16:00 UTC is already the next day in Shanghai.
         let nextDay = try! Date("2026-11-29T16:00:00Z", strategy: .iso8601)
-        #expect(limiter.admit(tenant: tenant, perMinute: 100, perDay: 2, timeZone: "Asia/Shanghai", date: nextDay).allowed)
+        #expect(limiter.admit(tenant: tenant, credential: key, perMinute: 100, perKeyMinute: 100, perDay: 2, timeZone: "Asia/Shanghai", date: nextDay).allowed)
     }
 
     @Test("a tenant gets at most its share of concurrent requests; others are not affected")

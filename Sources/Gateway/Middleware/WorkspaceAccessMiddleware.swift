@@ -30,15 +30,21 @@ struct WorkspaceAccessMiddleware: RouterMiddleware {
         guard let principal = context.tenantPrincipal else { return try await next(request, context) }
         // A workspace its subscription shuts out spends no rate limit.
         try Self.checkSubscription(principal, method: request.method)
-        let decision = rateLimiter.admit(tenant: principal.tenant, perMinute: principal.limits.perMinute,
+        let decision = rateLimiter.admit(tenant: principal.tenant, credential: principal.credential,
+                                         perMinute: principal.limits.perMinute, perKeyMinute: principal.limits.perKeyMinute,
                                          perDay: principal.limits.perDay, timeZone: principal.timeZone)
         var response: Response
         do {
             guard decision.allowed else {
-                throw GuanxiError(.rateLimited, code: "rate_limited",
-                                  message: decision.exceeded == "per_day"
-                                      ? "Your plan allows \(principal.limits.perDay) API requests a day; try again tomorrow or move to a larger plan."
-                                      : "Your plan allows \(principal.limits.perMinute) API requests a minute; slow down and retry.",
+                let message = switch decision.exceeded {
+                case "per_day":
+                    "Your plan allows \(principal.limits.perDay) API requests a day; try again tomorrow or move to a larger plan."
+                case "per_key_minute":
+                    "Your plan allows one API key \(principal.limits.perKeyMinute) requests a minute; slow down, or spread the work over keys."
+                default:
+                    "Your plan allows \(principal.limits.perMinute) API requests a minute; slow down and retry."
+                }
+                throw GuanxiError(.rateLimited, code: "rate_limited", message: message,
                                   details: ["retry_after_seconds": "\(max(1, decision.resetSeconds))", "limit": decision.exceeded ?? ""])
             }
             guard concurrency.enter(principal.tenant, limit: principal.limits.concurrent) else {
