@@ -57,11 +57,14 @@ CREATE TABLE subscriptions (
     billing_cycle text NOT NULL DEFAULT 'monthly' CHECK (billing_cycle IN ('monthly', 'yearly')),
     seats integer NOT NULL CHECK (seats >= 1),
     started_at timestamptz NOT NULL,
+    -- billing periods count from here: the start, or the last change of billing cycle
+    anchored_at timestamptz NOT NULL,
     trial_ends_at timestamptz,
     current_period_start timestamptz NOT NULL,
     current_period_end timestamptz NOT NULL CHECK (current_period_end > current_period_start),
-    -- a downgrade waits for the period's end
+    -- a downgrade, and a change of billing cycle, wait for the period's end
     scheduled_plan_id uuid REFERENCES plans (id),
+    scheduled_billing_cycle text CHECK (scheduled_billing_cycle IN ('monthly', 'yearly')),
     updated_at timestamptz NOT NULL DEFAULT now()
 )
 --;;
@@ -122,8 +125,9 @@ END $$
 GRANT SELECT ON subscriptions, subscription_events, usage_daily, record_counters TO guanxi_app
 --;;
 -- Existing tenants start a trial of the entry plan.
-INSERT INTO subscriptions (tenant_id, plan_id, status, seats, started_at, trial_ends_at, current_period_start, current_period_end)
-SELECT t.id, p.id, 'trialing', p.included_seats, now(), now() + interval '14 days', now(), now() + interval '14 days'
+INSERT INTO subscriptions (tenant_id, plan_id, status, seats, started_at, anchored_at, trial_ends_at, current_period_start,
+                           current_period_end)
+SELECT t.id, p.id, 'trialing', p.included_seats, now(), now(), now() + interval '14 days', now(), now() + interval '14 days'
   FROM tenants t CROSS JOIN plans p WHERE p.is_entry
 --;;
 INSERT INTO record_counters (tenant_id, kind, used)

@@ -19,17 +19,23 @@ public struct Subscription: Sendable, Codable, Equatable {
     public var billingCycle: BillingCycle
     public var seats: Int
     public var startedAt: Date
+    /// Billing periods count from here: the start, or the last change of billing cycle.
+    public var anchoredAt: Date
     public var trialEndsAt: Date?
     public var currentPeriodStart: Date
     public var currentPeriodEnd: Date
     /// A downgrade waiting for the end of the current period.
     public var scheduledPlan: Plan?
+    /// A change of billing cycle waiting for the end of the current period.
+    public var scheduledBillingCycle: BillingCycle?
 
     enum CodingKeys: String, CodingKey {
         case plan, status, seats
         case tenantID = "tenant_id"
         case billingCycle = "billing_cycle"
         case startedAt = "started_at"
+        case anchoredAt = "anchored_at"
+        case scheduledBillingCycle = "scheduled_billing_cycle"
         case trialEndsAt = "trial_ends_at"
         case currentPeriodStart = "current_period_start"
         case currentPeriodEnd = "current_period_end"
@@ -44,10 +50,12 @@ public struct Subscription: Sendable, Codable, Equatable {
         try container.encode(billingCycle, forKey: .billingCycle)
         try container.encode(seats, forKey: .seats)
         try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(anchoredAt, forKey: .anchoredAt)
         try container.encode(trialEndsAt, forKey: .trialEndsAt)
         try container.encode(currentPeriodStart, forKey: .currentPeriodStart)
         try container.encode(currentPeriodEnd, forKey: .currentPeriodEnd)
         try container.encode(scheduledPlan, forKey: .scheduledPlan)
+        try container.encode(scheduledBillingCycle, forKey: .scheduledBillingCycle)
     }
 }
 

@@ -23,9 +23,10 @@ public struct Subscriptions: Sendable, ProvisioningStep {
 
     // MARK: Reading
 
-    typealias Row = (UUID, UUID, String, String, Int, Date, Date?, Date, Date, UUID?)
+    typealias Row = (UUID, UUID, String, String, Int, Date, Date, Date?, Date, Date, UUID?, String?)
     static let columns: ColumnList = """
-        tenant_id, plan_id, status, billing_cycle, seats, started_at, trial_ends_at, current_period_start, current_period_end, scheduled_plan_id
+        tenant_id, plan_id, status, billing_cycle, seats, started_at, anchored_at, trial_ends_at, current_period_start, \
+        current_period_end, scheduled_plan_id, scheduled_billing_cycle
         """
 
     func subscription(_ tenant: TenantID, in transaction: Transaction, lock: Bool = false) async throws -> Subscription {
@@ -36,8 +37,9 @@ public struct Subscriptions: Sendable, ProvisioningStep {
         return Subscription(
             tenantID: TenantID(row.0), plan: try await catalog.plan(id: row.1, in: transaction),
             status: Subscription.Status(rawValue: row.2) ?? .locked, billingCycle: BillingCycle(rawValue: row.3) ?? .monthly,
-            seats: row.4, startedAt: row.5, trialEndsAt: row.6, currentPeriodStart: row.7, currentPeriodEnd: row.8,
-            scheduledPlan: try await row.9.asyncMap { try await catalog.plan(id: $0, in: transaction) })
+            seats: row.4, startedAt: row.5, anchoredAt: row.6, trialEndsAt: row.7, currentPeriodStart: row.8, currentPeriodEnd: row.9,
+            scheduledPlan: try await row.10.asyncMap { try await catalog.plan(id: $0, in: transaction) },
+            scheduledBillingCycle: row.11.flatMap(BillingCycle.init(rawValue:)))
     }
 
     /// The workspace's own subscription, read in its own scope.
@@ -85,10 +87,10 @@ public struct Subscriptions: Sendable, ProvisioningStep {
                                                             timeZone: TimeZone(identifier: tenant.timeZone) ?? .gmt)
         let status: Subscription.Status = trialEnd == nil ? .active : .trialing
         try await transaction.query("""
-            INSERT INTO subscriptions (tenant_id, plan_id, status, billing_cycle, seats, started_at, trial_ends_at,
+            INSERT INTO subscriptions (tenant_id, plan_id, status, billing_cycle, seats, started_at, anchored_at, trial_ends_at,
                                        current_period_start, current_period_end)
-            VALUES (\(tenant.id.uuid), \(plan.id), \(status.rawValue), \(cycle.rawValue), \(plan.includedSeats), \(now), \(trialEnd),
-                    \(now), \(periodEnd))
+            VALUES (\(tenant.id.uuid), \(plan.id), \(status.rawValue), \(cycle.rawValue), \(plan.includedSeats), \(now), \(now),
+                    \(trialEnd), \(now), \(periodEnd))
             """)
         try await transaction.query("""
             INSERT INTO record_counters (tenant_id, kind) VALUES (\(tenant.id.uuid), 'contacts'), (\(tenant.id.uuid), 'accounts')
@@ -140,6 +142,25 @@ public struct Subscriptions: Sendable, ProvisioningStep {
         }
     }
 
+    /// Moves to monthly or yearly billing at the end of the current period (a trial, which has no
+    /// paid period yet, changes at once); the new cycle's periods count from there.
+    public func setBillingCycle(_ tenant: TenantID, to cycle: BillingCycle, actor: String) async throws -> Subscription {
+        try await change(tenant) { host, current in
+            guard cycle != (current.scheduledBillingCycle ?? current.billingCycle) else {
+                throw GuanxiError(.conflict, code: "billing_cycle_unchanged", message: "The subscription is already billed \(cycle.rawValue).")
+            }
+            if current.status == .trialing {
+                try await host.query("UPDATE subscriptions SET billing_cycle = \(cycle.rawValue), scheduled_billing_cycle = NULL, updated_at = now() WHERE tenant_id = \(tenant.uuid)")
+                try await record(tenant, kind: "billing_cycle_changed", cause: "\(current.billingCycle.rawValue) → \(cycle.rawValue) during the trial",
+                                 actor: actor, in: host)
+                return
+            }
+            let scheduled: BillingCycle? = cycle == current.billingCycle ? nil : cycle  // back to the current cycle cancels the change
+            try await host.query("UPDATE subscriptions SET scheduled_billing_cycle = \(scheduled?.rawValue), updated_at = now() WHERE tenant_id = \(tenant.uuid)")
+            try await record(tenant, kind: "billing_cycle_scheduled", cause: "\(cycle.rawValue) from \(current.currentPeriodEnd)", actor: actor, in: host)
+        }
+    }
+
     /// A lifecycle move: activate, past-due, read-only, lock, cancel, reactivate.
     public func apply(_ transition: SubscriptionTransition, to tenant: TenantID, cause: String, actor: String) async throws -> Subscription {
         try await change(tenant) { host, current in
@@ -153,7 +174,8 @@ public struct Subscriptions: Sendable, ProvisioningStep {
                 let now = Date()
                 let zone = try await timeZone(of: tenant, in: host)
                 try await host.query("""
-                    UPDATE subscriptions SET status = 'active', started_at = \(now), trial_ends_at = NULL, current_period_start = \(now),
+                    UPDATE subscriptions SET status = 'active', started_at = \(now), anchored_at = \(now), trial_ends_at = NULL,
+                           current_period_start = \(now),
                            current_period_end = \(BillingPeriod.boundary(anchor: now, periods: 1, cycle: current.billingCycle, timeZone: zone)),
                            updated_at = now()
                      WHERE tenant_id = \(tenant.uuid)
@@ -187,7 +209,10 @@ public struct Subscriptions: Sendable, ProvisioningStep {
                     return
                 }
                 let zone = try await timeZone(of: tenant, in: host)
-                let period = BillingPeriod.containing(now, anchor: current.startedAt, cycle: current.billingCycle, timeZone: zone)
+                // A new billing cycle starts its own periods where the last period of the old one ended.
+                let cycle = current.scheduledBillingCycle ?? current.billingCycle
+                let anchor = current.scheduledBillingCycle == nil ? current.anchoredAt : current.currentPeriodEnd
+                let period = BillingPeriod.containing(now, anchor: anchor, cycle: cycle, timeZone: zone)
                 var plan = current.plan
                 if let scheduled = current.scheduledPlan {
                     do {
@@ -200,10 +225,15 @@ public struct Subscriptions: Sendable, ProvisioningStep {
                     }
                 }
                 try await host.query("""
-                    UPDATE subscriptions SET plan_id = \(plan.id), scheduled_plan_id = NULL, current_period_start = \(period.start),
+                    UPDATE subscriptions SET plan_id = \(plan.id), scheduled_plan_id = NULL, billing_cycle = \(cycle.rawValue),
+                           anchored_at = \(anchor), scheduled_billing_cycle = NULL, current_period_start = \(period.start),
                            current_period_end = \(period.end), updated_at = now()
                      WHERE tenant_id = \(tenant.uuid)
                     """)
+                if let scheduled = current.scheduledBillingCycle {
+                    try await record(tenant, kind: "billing_cycle_changed", cause: "\(current.billingCycle.rawValue) → \(scheduled.rawValue)",
+                                     actor: "renewal", in: host)
+                }
                 if let scheduled = current.scheduledPlan, plan.id == scheduled.id {
                     try await record(tenant, kind: "downgraded", fromPlan: current.plan.id, toPlan: scheduled.id,
                                      cause: "scheduled downgrade at period end", actor: "renewal", in: host)

@@ -31,7 +31,7 @@ struct PlanCommand: AsyncParsableCommand {
 struct SubscriptionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "subscription", abstract: "Show and change a tenant's subscription; roll periods forward.",
-        subcommands: [Show.self, ChangePlan.self, Seats.self, Transition.self, Renew.self])
+        subcommands: [Show.self, ChangePlan.self, Seats.self, BillingCycleChange.self, Transition.self, Renew.self])
 
     struct Show: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
@@ -60,6 +60,17 @@ struct SubscriptionCommand: AsyncParsableCommand {
         @Argument var seats: Int
         func run() async throws {
             try await withServices(database) { try printJSON(try await $0.subscriptions.setSeats(try tenantID(tenant), to: seats, actor: "cli")) }
+        }
+    }
+
+    struct BillingCycleChange: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "billing-cycle", abstract: "Move to monthly or yearly billing at the period's end.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument var tenant: String
+        @Argument(help: "monthly or yearly") var cycle: String
+        func run() async throws {
+            guard let cycle = BillingCycle(rawValue: cycle) else { throw ValidationError("The billing cycle is monthly or yearly.") }
+            try await withServices(database) { try printJSON(try await $0.subscriptions.setBillingCycle(try tenantID(tenant), to: cycle, actor: "cli")) }
         }
     }
 

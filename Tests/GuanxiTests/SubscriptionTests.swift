@@ -195,6 +195,40 @@ struct SubscriptionTests {
             #expect((renewed["plan"] as? [String: Any])?["code"] as? String == small)
             #expect(renewed["scheduled_plan"] is NSNull)
             #expect((renewed["current_period_start"] as? String) == (scheduled["current_period_end"] as? String))
+
+            // What billing needs to prorate: each change with its plans and time, in order.
+            let detail = try await app.request(.get, "/ops/v1/tenants/\(tenant.id)/subscription", token: app.operatorToken).json()
+            let events = detail["events"] as? [[String: Any]] ?? []
+            #expect(events.compactMap { $0["kind"] as? String } == ["started", "upgraded", "downgrade_scheduled", "downgraded", "renewed"])
+            let upgrade = try #require(events.first { $0["kind"] as? String == "upgraded" })
+            #expect(upgrade["to_plan_id"] as? String != nil && upgrade["from_plan_id"] as? String != nil)
+            #expect(upgrade["occurred_at"] as? String != nil)
+        }
+    }
+
+    @Test("a change of billing cycle waits for the period's end, then counts periods from there")
+    func billingCycle() async throws {
+        try await TestApp.run { app in
+            let plan = try await app.publishPlan()
+            let tenant = try await app.makeTenant(plan: plan)
+            let before = try await app.subscription(tenant)
+            #expect(before["billing_cycle"] as? String == "monthly")
+            let scheduled = try await app.operate(tenant, "billing-cycle", json: ["billing_cycle": "yearly"]).json()
+            #expect(scheduled["billing_cycle"] as? String == "monthly")
+            #expect(scheduled["scheduled_billing_cycle"] as? String == "yearly")
+            #expect(try await app.operate(tenant, "billing-cycle", json: ["billing_cycle": "yearly"]).errorCode == "billing_cycle_unchanged")
+            #expect(try await app.operate(tenant, "billing-cycle", json: ["billing_cycle": "weekly"]).status == .unprocessableContent)
+
+            let end = try #require((before["current_period_end"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+            try await app.services.subscriptions.advance(now: end.addingTimeInterval(1))
+            let after = try await app.subscription(tenant)
+            #expect(after["billing_cycle"] as? String == "yearly")
+            #expect(after["scheduled_billing_cycle"] is NSNull)
+            #expect(after["anchored_at"] as? String == before["current_period_end"] as? String)
+            let start = try #require((after["current_period_start"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+            let newEnd = try #require((after["current_period_end"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+            #expect(start == end)
+            #expect((365 * 86_400.0...366 * 86_400.0).contains(newEnd.timeIntervalSince(start)))
         }
     }
 

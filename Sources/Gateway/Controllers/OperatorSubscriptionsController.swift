@@ -15,6 +15,7 @@ struct OperatorSubscriptionsController {
         group.get("tenants/{id}/subscription", use: show)
         group.post("tenants/{id}/subscription/plan", use: changePlan)
         group.post("tenants/{id}/subscription/seats", use: setSeats)
+        group.post("tenants/{id}/subscription/billing-cycle", use: setBillingCycle)
         group.post("tenants/{id}/subscription/{transition}", use: transition)
     }
 
@@ -31,6 +32,11 @@ struct OperatorSubscriptionsController {
     struct SeatChange: RequestPayload {
         static let fields: Set<String> = ["seats"]
         var seats: Int
+    }
+
+    struct CycleChange: RequestPayload {
+        static let fields: Set<String> = ["billing_cycle"]
+        var billing_cycle: BillingCycle
     }
 
     struct Cause: RequestPayload {
@@ -57,11 +63,16 @@ struct OperatorSubscriptionsController {
         return try await subscriptions.setSeats(try tenant(context), to: change.seats, actor: "operator:\(context.principal.name)")
     }
 
+    @Sendable func setBillingCycle(_ request: Request, context: OperatorRequestContext) async throws -> Subscription {
+        let change = try await request.decodeBody(CycleChange.self, maxBytes: maxBodyBytes)
+        return try await subscriptions.setBillingCycle(try tenant(context), to: change.billing_cycle, actor: "operator:\(context.principal.name)")
+    }
+
     @Sendable func transition(_ request: Request, context: OperatorRequestContext) async throws -> Subscription {
         let name = context.parameters.get("transition") ?? ""
         guard let transition = SubscriptionTransition(rawValue: name) else {
             throw GuanxiError(.notFound, code: "route_not_found",
-                              message: "Subscription actions are plan, seats, \(SubscriptionTransition.allCases.map(\.rawValue).joined(separator: ", ")).")
+                              message: "Subscription actions are plan, seats, billing-cycle, \(SubscriptionTransition.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         let hasBody = (request.headers[.contentLength].flatMap(Int.init) ?? 0) > 0
         let cause = hasBody ? try await request.decodeBody(Cause.self, maxBytes: maxBodyBytes).cause : nil
