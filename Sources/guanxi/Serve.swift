@@ -128,7 +128,7 @@ struct StartupTasks {
             adminName: "Demo Owner", timeZone: "Asia/Shanghai", locale: "zh-CN"))
         let lines = [
             "Demo workspace \(tenant.slug) (\(tenant.id)):",
-            "  web sign-in:     https://demo.\(gateway.baseDomain):\(port)/auth/login  owner@demo.example / \(password)",
+            "  sign-in:         POST https://demo.\(gateway.baseDomain):\(port)/auth/login  {\"email\": \"owner@demo.example\", \"password\": \"\(password)\"}",
             "  API key:         \(key.text)",
             "  try:             curl -k -H 'Authorization: Bearer \(key.text)' https://localhost:\(port)/api/v1/contacts",
         ]
