@@ -35,9 +35,10 @@ public final class RateLimiter: Sendable {
 
     /// Takes one request from `tenant`'s bucket (`perMinute` deep), from `credential`'s
     /// (`perKeyMinute` deep) and from the tenant's day (`perDay`, days in `timeZone`). Nothing is
-    /// taken when any of them is empty. The headers report the tighter of the two buckets.
+    /// taken when any of them is empty, nor when `take` is false (a look at the buckets for the
+    /// headers of a request refused for another reason). The headers report the tighter bucket.
     public func admit(tenant: TenantID, credential: UUID, perMinute: Int, perKeyMinute: Int, perDay: Int, timeZone: String,
-                      now: ContinuousClock.Instant = .now, date: Date = Date()) -> Decision {
+                      take: Bool = true, now: ContinuousClock.Instant = .now, date: Date = Date()) -> Decision {
         let rate = Double(perMinute) / 60
         let day = Self.dayString(date, timeZone: timeZone)
         let perDayUsed = days.withLock { days -> Int in
@@ -49,7 +50,7 @@ public final class RateLimiter: Sendable {
             var tenantBucket = Self.refilled(buckets.tenants[tenant], perMinute: perMinute, now: now)
             var keyBucket = Self.refilled(buckets.credentials[credential], perMinute: perKeyMinute, now: now)
             let allowed = tenantBucket.tokens >= 1 && keyBucket.tokens >= 1 && perDayUsed < perDay
-            if allowed {
+            if allowed && take {
                 tenantBucket.tokens -= 1
                 keyBucket.tokens -= 1
             }
@@ -62,7 +63,7 @@ public final class RateLimiter: Sendable {
             return (allowed, keyTighter ? perKeyMinute : perMinute, min(tenantBucket.tokens, keyBucket.tokens),
                     max(tenantWait, keyWait), keyBucket.tokens < 1)
         }
-        if result.allowed {
+        if result.allowed && take {
             days.withLock { days in
                 if days[tenant]?.day == day { days[tenant]!.count += 1 } else { days[tenant] = DayCount(day: day, count: 1) }
             }

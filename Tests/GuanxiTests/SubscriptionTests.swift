@@ -124,6 +124,7 @@ struct SubscriptionTests {
             let write = try await app.request(.post, "/api/v1/contacts", token: tenant.apiKey, json: ["name": "new"])
             #expect(write.status == .forbidden)
             #expect(write.errorCode == "subscription_read_only")
+            #expect(write.headers[.init("X-RateLimit-Limit")!] != nil)  // refused or not, every answer shows the limits
             #expect(try await app.request(.delete, "/api/v1/contacts/\(id)", token: tenant.apiKey).errorCode == "subscription_read_only")
 
             #expect(try await app.operate(tenant, "lock").json()["status"] as? String == "locked")

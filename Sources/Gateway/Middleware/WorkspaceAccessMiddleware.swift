@@ -9,7 +9,7 @@ import Tenancy
 /// What a workspace's subscription and plan allow, applied to every tenant request after
 /// authentication: the subscription's state (read-only refuses writes, locked and cancelled
 /// refuse everything), the per-minute and per-day rate limits, and the concurrent-request share.
-/// Every response past the subscription check, refused or not, carries the rate-limit headers.
+/// Every response, refused or not, carries the rate-limit headers.
 ///
 /// A refusal is answered after `refusalDelay` (the shortest Retry-After it carries): a client that
 /// ignores `Retry-After` and retries at once would otherwise have its refusals cost the server as
@@ -29,12 +29,19 @@ struct WorkspaceAccessMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let principal = context.tenantPrincipal else { return try await next(request, context) }
         // A workspace its subscription shuts out spends no rate limit.
-        try Self.checkSubscription(principal, method: request.method)
+        let shutOut: GuanxiError?
+        do {
+            try Self.checkSubscription(principal, method: request.method)
+            shutOut = nil
+        } catch let error as GuanxiError {
+            shutOut = error
+        }
         let decision = rateLimiter.admit(tenant: principal.tenant, credential: principal.credential,
                                          perMinute: principal.limits.perMinute, perKeyMinute: principal.limits.perKeyMinute,
-                                         perDay: principal.limits.perDay, timeZone: principal.timeZone)
+                                         perDay: principal.limits.perDay, timeZone: principal.timeZone, take: shutOut == nil)
         var response: Response
         do {
+            if let shutOut { throw shutOut }
             guard decision.allowed else {
                 let message = switch decision.exceeded {
                 case "per_day":
