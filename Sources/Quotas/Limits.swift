@@ -43,11 +43,12 @@ public struct Limits: Sendable {
     }
 
     public func report(_ principal: TenantPrincipal) async throws -> [QuotaUse] {
-        let subscription = try await subscriptions.current(principal.tenant)
-        let (counters, members) = try await database.withTenant(principal.tenant) { transaction in
+        // One transaction, so the limits and the uses shown belong to the same moment.
+        let (subscription, counters, members) = try await database.withTenant(principal.tenant) { transaction in
+            let subscription = try await subscriptions.subscription(principal.tenant, in: transaction)
             let counters = try await transaction.rows("SELECT kind, used FROM record_counters", as: (String, Int).self)
             let members = try await transaction.rows("SELECT count(*)::int FROM memberships", as: Int.self)[0]
-            return (Dictionary(uniqueKeysWithValues: counters), members)
+            return (subscription, Dictionary(uniqueKeysWithValues: counters), members)
         }
         let limits = subscription.plan.limits
         return [

@@ -29,7 +29,8 @@ public struct Subscriptions: Sendable, ProvisioningStep {
         current_period_end, scheduled_plan_id, scheduled_billing_cycle
         """
 
-    func subscription(_ tenant: TenantID, in transaction: Transaction, lock: Bool = false) async throws -> Subscription {
+    /// The subscription read inside `transaction` (tenant or host scope), optionally locked for a change.
+    public func subscription(_ tenant: TenantID, in transaction: Transaction, lock: Bool = false) async throws -> Subscription {
         let rows = lock
             ? try await transaction.rows("SELECT \(columns: Self.columns) FROM subscriptions WHERE tenant_id = \(tenant.uuid) FOR UPDATE", as: Row.self)
             : try await transaction.rows("SELECT \(columns: Self.columns) FROM subscriptions WHERE tenant_id = \(tenant.uuid)", as: Row.self)
