@@ -27,6 +27,7 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
                                                    usage: services.usage))
         .group(context: TenantRequestContext.self)
     WorkspaceController(apiKeys: services.apiKeys, maxBodyBytes: maxBody).addRoutes(to: api)
+    MembersController(members: services.members, maxBodyBytes: maxBody).addRoutes(to: api)
     AccountsController(accounts: services.accounts, maxBodyBytes: maxBody).addRoutes(to: api)
     ContactsController(contacts: services.contacts, maxBodyBytes: maxBody).addRoutes(to: api)
     SubscriptionController(subscriptions: services.subscriptions, limits: services.limits).addRoutes(to: api)

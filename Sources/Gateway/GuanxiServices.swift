@@ -10,6 +10,7 @@ public struct GuanxiServices: Sendable {
     public let tenants: TenantDirectory
     public let authenticator: Authenticator
     public let apiKeys: APIKeys
+    public let members: Members
     public let accounts: Accounts
     public let contacts: Contacts
     public let plans: PlanCatalog
@@ -32,6 +33,7 @@ public struct GuanxiServices: Sendable {
         self.authenticator = Authenticator(database: database, passwords: passwords, tenantCredentials: tenantCredentials,
                                            operatorCredentials: ExpiringCache(timeToLive: credentialCacheTTL))
         self.apiKeys = APIKeys(database: database, tenantCredentials: tenantCredentials)
+        self.members = Members(database: database, passwords: passwords, tenantCredentials: tenantCredentials)
         self.accounts = Accounts(database: database)
         self.contacts = Contacts(database: database)
         self.plans = plans

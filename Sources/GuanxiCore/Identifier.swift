@@ -36,6 +36,7 @@ public enum SessionTag {}
 public enum OperatorTokenTag {}
 public enum AccountTag {}
 public enum ContactTag {}
+public enum TeamTag {}
 
 public typealias TenantID = Identifier<TenantTag>
 public typealias UserID = Identifier<UserTag>
@@ -44,6 +45,7 @@ public typealias SessionID = Identifier<SessionTag>
 public typealias OperatorTokenID = Identifier<OperatorTokenTag>
 public typealias AccountID = Identifier<AccountTag>
 public typealias ContactID = Identifier<ContactTag>
+public typealias TeamID = Identifier<TeamTag>
 
 extension UUID {
     /// Sorts before every other id: the start of a keyset-paginated list.

@@ -45,12 +45,15 @@ public struct APIKeys: Sendable {
             """)
     }
 
-    /// A new key acting as `principal`'s user; the returned text is the only time the secret is shown.
-    public func create(_ principal: TenantPrincipal, name: String) async throws -> APIKeyText {
+    /// A new key acting as `user` (the caller when `nil`), with that member's role and record access;
+    /// the returned text is the only time the secret is shown.
+    public func create(_ principal: TenantPrincipal, name: String, for user: UserID? = nil) async throws -> APIKeyText {
         let name = try Validate.text(name, field: "name", length: 1...100, required: true)!
         let key = APIKeyText.generate(for: principal.tenant)
         try await database.withTenant(principal.tenant) { transaction in
-            try await Self.insert(key, name: name, user: principal.user, in: transaction)
+            let user = user ?? principal.user
+            try await Members.requireMember(user, field: "user_id", in: transaction)
+            try await Self.insert(key, name: name, user: user, in: transaction)
         }
         return key
     }

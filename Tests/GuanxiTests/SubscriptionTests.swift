@@ -267,6 +267,7 @@ struct SubscriptionTests {
             #expect(try await app.operate(tenant, "seats", json: ["seats": 0]).status == .unprocessableContent)
             #expect(try await app.operate(tenant, "seats", json: ["seats": "many"]).status == .unprocessableContent)
             #expect(try await app.operate(tenant, "seats", json: ["seats": 1]).json()["seats"] as? Int == 1)
+            #expect(try await app.operate(tenant, "seats", json: ["seats": 2]).json()["seats"] as? Int == 2)
             try await app.services.database.withTenant(tenant.id) { transaction in
                 let user = UUID()
                 try await transaction.query("INSERT INTO users (tenant_id, id, email, password_hash) VALUES (\(tenant.id.uuid), \(user), 'agent@example.com', 'x')")

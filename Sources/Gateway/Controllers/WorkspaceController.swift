@@ -34,8 +34,10 @@ struct WorkspaceController {
     }
 
     struct NewKey: RequestPayload {
-        static let fields: Set<String> = ["name"]
+        static let fields: Set<String> = ["name", "user_id"]
         var name: String
+        /// The member the key acts as; the caller when left out.
+        var user_id: UserID?
     }
 
     struct CreatedKey: ResponseEncodable {
@@ -48,7 +50,7 @@ struct WorkspaceController {
     @Sendable func createKey(_ request: Request, context: TenantRequestContext) async throws -> EditedResponse<CreatedKey> {
         try context.require(Self.keyManagers)
         let input = try await request.decodeBody(NewKey.self, maxBytes: maxBodyBytes)
-        let key = try await apiKeys.create(context.principal, name: input.name)
+        let key = try await apiKeys.create(context.principal, name: input.name, for: input.user_id)
         return EditedResponse(status: .created, response: CreatedKey(api_key: key.text, name: input.name))
     }
 
