@@ -67,7 +67,16 @@ let package = Package(
         ),
         .target(
             name: "CRM",
-            dependencies: ["GuanxiCore", "Database", "Tenancy"],
+            dependencies: [
+                "GuanxiCore", "Database", "Tenancy",
+                // webhook delivery: outbound HTTP, signatures, a background service
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

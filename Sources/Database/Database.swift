@@ -16,14 +16,25 @@ public struct Database: Sendable {
 
     /// Runs `body` in one transaction in which row-level security shows only `tenant`'s rows.
     /// The setting is transaction-local, so a pooled connection never carries it to the next user.
+    /// `ActingUser.current`, if any, is set in the same statement, for the audit log.
     @discardableResult
     public func withTenant<Result: Sendable>(
         _ tenant: TenantID, _ body: (Transaction) async throws -> Result
     ) async throws -> Result {
         try await transaction { connection in
-            try await connection.query("SELECT set_config('app.tenant_id', \(tenant.description), true)", logger: logger)
+            try await connection.query(Self.scope(tenant), logger: logger)
             return try await body(Transaction(connection: connection, logger: logger, tenant: tenant))
         }
+    }
+
+    /// Sets the tenant and the acting member (empty when none) for the rest of the transaction, in
+    /// one round trip.
+    static func scope(_ tenant: TenantID) -> PostgresQuery {
+        let actor = ActingUser.current
+        return """
+            SELECT set_config('app.tenant_id', \(tenant.description), true), set_config('app.user_id', \(actor?.user.description ?? ""), true),
+                   set_config('app.credential', \(actor?.credential.rawValue ?? ""), true)
+            """
     }
 
     /// Runs `body` in one transaction as the host role: operator and billing work across tenants.
@@ -98,7 +109,7 @@ public struct Transaction: Sendable {
     /// Makes this host transaction act for `tenant` from here on, e.g. to provision a new tenant's
     /// first rows in the same transaction that creates the tenant.
     public func actAs(_ tenant: TenantID) async throws -> Transaction {
-        try await query("SELECT set_config('app.tenant_id', \(tenant.description), true)")
+        try await query(Database.scope(tenant))
         return Transaction(connection: connection, logger: logger, tenant: tenant)
     }
 }

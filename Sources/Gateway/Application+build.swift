@@ -1,3 +1,4 @@
+import CRM
 import Database
 import Foundation
 import GuanxiCore
@@ -31,6 +32,8 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     AccountsController(accounts: services.accounts, maxBodyBytes: maxBody).addRoutes(to: api)
     ContactsController(contacts: services.contacts, maxBodyBytes: maxBody).addRoutes(to: api)
     SubscriptionController(subscriptions: services.subscriptions, limits: services.limits).addRoutes(to: api)
+    AuditController(auditLog: services.auditLog).addRoutes(to: api)
+    WebhooksController(webhooks: services.webhooks, maxBodyBytes: maxBody).addRoutes(to: api)
 
     let ops = router.group("ops/v1")
         .add(middleware: OperatorAuthenticationMiddleware(authenticator: services.authenticator))
@@ -56,7 +59,8 @@ public func buildApplication(
         server: try .http2Upgrade(tlsConfiguration: tls),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Guanxi"),
         services: [PostgresClientService(client: services.database.client), services.usage,
-                   SubscriptionRenewalService(subscriptions: services.subscriptions, logger: logger)],
+                   SubscriptionRenewalService(subscriptions: services.subscriptions, logger: logger),
+                   WebhookDeliveryService(database: services.database, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

@@ -19,8 +19,12 @@ public struct GuanxiServices: Sendable {
     public let rateLimiter: RateLimiter
     public let concurrency: ConcurrencyLimiter
     public let usage: UsageMeter
+    public let auditLog: AuditLog
+    public let webhooks: Webhooks
 
-    public init(database: Database, credentialCacheTTL: Duration = .seconds(5), passwordCost: UInt8 = 12, trialDays: Int = 14) {
+    /// `allowsLoopbackWebhooks` lets webhooks call 127.0.0.1 and localhost (tests, local development).
+    public init(database: Database, credentialCacheTTL: Duration = .seconds(5), passwordCost: UInt8 = 12, trialDays: Int = 14,
+                allowsLoopbackWebhooks: Bool = false) {
         let passwords = PasswordHasher(cost: passwordCost)
         let tenantCredentials = ExpiringCache<TenantPrincipal>(timeToLive: credentialCacheTTL)
         let plans = PlanCatalog(database: database)
@@ -42,5 +46,7 @@ public struct GuanxiServices: Sendable {
         self.rateLimiter = rateLimiter
         self.concurrency = concurrency
         self.usage = UsageMeter(database: database)
+        self.auditLog = AuditLog(database: database)
+        self.webhooks = Webhooks(database: database, urlPolicy: WebhookURLPolicy(allowsLoopback: allowsLoopbackWebhooks))
     }
 }

@@ -86,3 +86,13 @@ enum V7Clock {
         }
     }
 }
+
+public enum AuditEntryTag {}
+public enum WebhookTag {}
+public enum WebhookEventTag {}
+public enum WebhookDeliveryTag {}
+
+public typealias AuditEntryID = Identifier<AuditEntryTag>
+public typealias WebhookID = Identifier<WebhookTag>
+public typealias WebhookEventID = Identifier<WebhookEventTag>
+public typealias WebhookDeliveryID = Identifier<WebhookDeliveryTag>

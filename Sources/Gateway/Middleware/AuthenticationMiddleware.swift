@@ -1,3 +1,4 @@
+import Database
 import Foundation
 import GuanxiCore
 import Hummingbird
@@ -36,10 +37,13 @@ struct TenantAuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let principal: TenantPrincipal
+        let credential: ActingUser.Credential
         if let key = request.bearerCredential {
             principal = try await authenticator.authenticate(apiKey: key)
+            credential = .apiKey
         } else if let token = request.cookie(SessionController.cookieName), let tenant = try await hosts.tenantID(for: request) {
             principal = try await authenticator.authenticate(session: token, tenant: tenant)
+            credential = .session
         } else {
             throw GuanxiError(.unauthenticated, code: "authentication_required",
                               message: "Send Authorization: Bearer <api key>, or sign in on your workspace's address.")
@@ -47,7 +51,10 @@ struct TenantAuthenticationMiddleware: RouterMiddleware {
         guard principal.tenantStatus == .active else { throw GuanxiError.tenantSuspended }
         context.tenantPrincipal = principal
         context.logger[metadataKey: "tenant_id"] = .stringConvertible(principal.tenant)  // formatted only if logged
-        return try await next(request, context)
+        // Every write of the rest of the request is recorded in the audit log as this member's.
+        return try await ActingUser.$current.withValue(ActingUser(user: principal.user, credential: credential)) {
+            try await next(request, context)
+        }
     }
 }
 

@@ -21,7 +21,8 @@ struct TestApp {
     static func run(_ body: @escaping @Sendable (TestApp) async throws -> Void) async throws {
         let database = try await TestDatabase.shared.value
         let postgres = PostgresClient(configuration: database.app.clientConfiguration, backgroundLogger: TestDatabase.logger)
-        let services = GuanxiServices(database: Database(client: postgres, logger: TestDatabase.logger), passwordCost: 4)
+        let services = GuanxiServices(database: Database(client: postgres, logger: TestDatabase.logger), passwordCost: 4,
+                                     allowsLoopbackWebhooks: true)
         let configuration = GatewayConfiguration(certificatePath: "", privateKeyPath: "")
         let app = Application(router: buildRouter(services: services, configuration: configuration),
                               services: [PostgresClientService(client: postgres)], logger: TestDatabase.logger)
