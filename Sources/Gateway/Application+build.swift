@@ -29,6 +29,8 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     WorkspaceController(apiKeys: services.apiKeys, maxBodyBytes: maxBody).addRoutes(to: api)
     AccountsController(accounts: services.accounts, maxBodyBytes: maxBody).addRoutes(to: api)
     ContactsController(contacts: services.contacts, maxBodyBytes: maxBody).addRoutes(to: api)
+    CasesController(cases: services.cases, maxBodyBytes: maxBody).addRoutes(to: api)
+    ServiceLevelsController(serviceLevels: services.serviceLevels, maxBodyBytes: maxBody).addRoutes(to: api)
     SubscriptionController(subscriptions: services.subscriptions, limits: services.limits).addRoutes(to: api)
 
     let ops = router.group("ops/v1")
@@ -55,7 +57,8 @@ public func buildApplication(
         server: try .http2Upgrade(tlsConfiguration: tls),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Guanxi"),
         services: [PostgresClientService(client: services.database.client), services.usage,
-                   SubscriptionRenewalService(subscriptions: services.subscriptions, logger: logger)],
+                   SubscriptionRenewalService(subscriptions: services.subscriptions, logger: logger),
+                   CaseBreachService(monitor: services.caseBreaches, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

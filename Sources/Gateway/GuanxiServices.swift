@@ -12,6 +12,9 @@ public struct GuanxiServices: Sendable {
     public let apiKeys: APIKeys
     public let accounts: Accounts
     public let contacts: Contacts
+    public let serviceLevels: ServiceLevels
+    public let cases: Cases
+    public let caseBreaches: CaseBreachMonitor
     public let plans: PlanCatalog
     public let subscriptions: Subscriptions
     public let limits: Limits
@@ -34,6 +37,10 @@ public struct GuanxiServices: Sendable {
         self.apiKeys = APIKeys(database: database, tenantCredentials: tenantCredentials)
         self.accounts = Accounts(database: database)
         self.contacts = Contacts(database: database)
+        let serviceLevels = ServiceLevels(database: database)
+        self.serviceLevels = serviceLevels
+        self.cases = Cases(database: database, serviceLevels: serviceLevels)
+        self.caseBreaches = CaseBreachMonitor(database: database, serviceLevels: serviceLevels)
         self.plans = plans
         self.subscriptions = subscriptions
         self.limits = Limits(database: database, subscriptions: subscriptions, rateLimiter: rateLimiter, concurrency: concurrency)
