@@ -151,19 +151,7 @@ public struct Cases: Sendable {
             serviceCase.description = text.description
             serviceCase.category = text.category
             serviceCase.channel = channel ?? before.channel
-
-            if case .set(let assignee) = patch.assigneeID, assignee != before.assigneeID {
-                try await Self.requireMember(assignee, field: "assignee_id", in: transaction)
-            }
-            serviceCase.assigneeID = patch.assigneeID.applied(to: before.assigneeID)
-            if case .set(let contact) = patch.contactID, contact != before.contactID {
-                _ = try await Self.accountOfContact(contact, in: transaction)
-            }
-            serviceCase.contactID = patch.contactID.applied(to: before.contactID)
-            if case .set(let account) = patch.accountID, account != before.accountID {
-                try await Accounts.requireExists(account, in: transaction)
-            }
-            serviceCase.accountID = patch.accountID.applied(to: before.accountID)
+            try await Self.applyLinks(patch, to: &serviceCase, in: transaction)
 
             var history: [HistoryEntry] = []
             let newPriority = priority.flatMap { $0 == before.priority ? nil : $0 }
@@ -340,6 +328,22 @@ public struct Cases: Sendable {
     private static func required<Value>(_ patch: FieldPatch<Value>, field: String) throws -> Value? {
         if case .clear = patch { throw GuanxiError.invalidField(field, "\(field) cannot be removed; send a new value instead.") }
         return patch.applied(to: nil)
+    }
+
+    /// The assignee, contact and account of `patch`, each checked to be of this workspace when it changes.
+    private static func applyLinks(_ patch: CasePatch, to serviceCase: inout ServiceCase, in transaction: Transaction) async throws {
+        if case .set(let assignee) = patch.assigneeID, assignee != serviceCase.assigneeID {
+            try await requireMember(assignee, field: "assignee_id", in: transaction)
+        }
+        if case .set(let contact) = patch.contactID, contact != serviceCase.contactID {
+            _ = try await accountOfContact(contact, in: transaction)
+        }
+        if case .set(let account) = patch.accountID, account != serviceCase.accountID {
+            try await Accounts.requireExists(account, in: transaction)
+        }
+        serviceCase.assigneeID = patch.assigneeID.applied(to: serviceCase.assigneeID)
+        serviceCase.contactID = patch.contactID.applied(to: serviceCase.contactID)
+        serviceCase.accountID = patch.accountID.applied(to: serviceCase.accountID)
     }
 
     private static func lock(_ id: CaseID, in transaction: Transaction) async throws -> ServiceCase {

@@ -67,9 +67,11 @@ public struct ServiceLevels: Sendable {
         let holidays = try patch.validatedHolidays()
         return try await database.withTenant(tenant) { transaction in
             var settings = try await settings(in: transaction)
-            if case .keep = timeZone {} else {
-                let own = timeZone.applied(to: nil)
-                try await transaction.query("UPDATE service_settings SET time_zone = \(own), updated_at = now()")
+            switch timeZone {
+            case .keep:
+                break
+            case .set, .clear:
+                try await transaction.query("UPDATE service_settings SET time_zone = \(timeZone.applied(to: nil)), updated_at = now()")
                 settings = try await self.settings(in: transaction)
             }
             if let week {
