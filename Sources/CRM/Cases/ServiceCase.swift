@@ -40,8 +40,6 @@ public enum CaseStatus: String, Sendable, Codable, CaseIterable {
 
     /// Still to be worked on: `open=true` in lists.
     public var isOpen: Bool { self == .new || self == .open || self == .waitingOnCustomer }
-
-    public static let openStatuses = allCases.filter(\.isOpen)
 }
 
 /// How the customer reached the firm.

@@ -2,7 +2,7 @@ import Foundation
 import GuanxiCore
 
 /// A day of the week, numbered as ISO 8601 does (1 Monday … 7 Sunday), named in lower case in the API.
-public enum Weekday: Int, CaseIterable, Sendable, Comparable {
+public enum Weekday: Int, CaseIterable, Sendable {
     case monday = 1, tuesday, wednesday, thursday, friday, saturday, sunday
 
     public var name: String { "\(self)" }
@@ -11,8 +11,6 @@ public enum Weekday: Int, CaseIterable, Sendable, Comparable {
         guard let day = Self.allCases.first(where: { $0.name == name }) else { return nil }
         self = day
     }
-
-    public static func < (lhs: Weekday, rhs: Weekday) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// A calendar date without a time or zone, as a holiday is written: `2026-10-01`.

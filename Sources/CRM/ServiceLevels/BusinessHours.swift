@@ -60,28 +60,13 @@ public struct Holiday: Sendable, Equatable, Encodable {
 /// back to the workspace's own. A field left out keeps its value.
 public struct BusinessHoursPatch: RequestPayload {
     public static let fields: Set<String> = ["time_zone", "weekly", "holidays"]
-    public var timeZone: FieldPatch<String> = .keep
+    public var timeZone: FieldPatch<String>
     public var weekly: [String: [PeriodInput]]?
     public var holidays: [HolidayInput]?
-
-    public init(timeZone: FieldPatch<String> = .keep, weekly: [Weekday: [OpeningPeriod]]? = nil, holidays: [Holiday]? = nil) {
-        self.timeZone = timeZone
-        self.weekly = weekly.map { week in
-            Dictionary(uniqueKeysWithValues: week.map { day, periods in
-                (day.name, periods.map { PeriodInput(opens: ClockTime.text($0.opensMinute), closes: ClockTime.text($0.closesMinute)) })
-            })
-        }
-        self.holidays = holidays?.map { HolidayInput(date: $0.date.description, name: $0.name) }
-    }
 
     public struct PeriodInput: Decodable, Sendable {
         var opens: String
         var closes: String
-
-        init(opens: String, closes: String) {
-            self.opens = opens
-            self.closes = closes
-        }
 
         enum CodingKeys: String, CodingKey { case opens, closes }
 
@@ -96,11 +81,6 @@ public struct BusinessHoursPatch: RequestPayload {
     public struct HolidayInput: Decodable, Sendable {
         var date: String
         var name: String?
-
-        init(date: String, name: String?) {
-            self.date = date
-            self.name = name
-        }
 
         enum CodingKeys: String, CodingKey { case date, name }
 

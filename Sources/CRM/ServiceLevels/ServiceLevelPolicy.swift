@@ -55,26 +55,13 @@ public struct ServiceLevelPolicy: Sendable, Equatable, Encodable {
 /// the others keep theirs; `escalation_assignee_id` set or cleared with `null`.
 public struct ServiceLevelPolicyPatch: RequestPayload {
     public static let fields: Set<String> = ["targets", "escalation_assignee_id", "escalate_priority"]
-    public var targets: [String: TargetInput] = [:]
-    public var escalationAssigneeID: FieldPatch<UserID> = .keep
+    public var targets: [String: TargetInput]
+    public var escalationAssigneeID: FieldPatch<UserID>
     public var escalatePriority: Bool?
-
-    public init(targets: [CasePriority: SLATarget] = [:], escalationAssigneeID: FieldPatch<UserID> = .keep, escalatePriority: Bool? = nil) {
-        self.targets = Dictionary(uniqueKeysWithValues: targets.map {
-            ($0.key.rawValue, TargetInput(firstResponseMinutes: $0.value.firstResponseMinutes, resolutionMinutes: $0.value.resolutionMinutes))
-        })
-        self.escalationAssigneeID = escalationAssigneeID
-        self.escalatePriority = escalatePriority
-    }
 
     public struct TargetInput: Decodable, Sendable {
         var firstResponseMinutes: Int
         var resolutionMinutes: Int
-
-        init(firstResponseMinutes: Int, resolutionMinutes: Int) {
-            self.firstResponseMinutes = firstResponseMinutes
-            self.resolutionMinutes = resolutionMinutes
-        }
 
         public init(from decoder: any Decoder) throws {
             try StrictObject.requireKnownKeys(decoder, ["first_response_minutes", "resolution_minutes"])

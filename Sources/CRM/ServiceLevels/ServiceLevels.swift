@@ -19,7 +19,6 @@ public struct ServiceLevels: Sendable {
     struct Settings {
         var timeZone: TimeZone
         var timeZoneName: String
-        var workspaceTimeZone: String
         var usesWorkspaceTimeZone: Bool
         var escalationAssigneeID: UserID?
         var escalatePriority: Bool
@@ -104,8 +103,7 @@ public struct ServiceLevels: Sendable {
             return try await settings(in: transaction)
         }
         let name = row.1 ?? row.0
-        return Settings(timeZone: TimeZone(identifier: name) ?? .gmt, timeZoneName: name, workspaceTimeZone: row.0,
-                        usesWorkspaceTimeZone: row.1 == nil, escalationAssigneeID: row.2.map(UserID.init),
+        return Settings(timeZone: TimeZone(identifier: name) ?? .gmt, timeZoneName: name, usesWorkspaceTimeZone: row.1 == nil, escalationAssigneeID: row.2.map(UserID.init),
                         escalatePriority: escalatePriority)
     }
 
