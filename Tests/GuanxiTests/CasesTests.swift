@@ -27,6 +27,8 @@ enum ServiceDesk {
 
     /// A new member of `role`, and an API key acting as them.
     static func member(_ app: TestApp, of tenant: TestTenant, role: MembershipRole) async throws -> (principal: TenantPrincipal, apiKey: String) {
+        // A trial includes two seats; these suites need up to four members.
+        _ = try await app.services.subscriptions.setSeats(tenant.id, to: 10, actor: "test")
         let user = UserID()
         try await app.services.database.withTenant(tenant.id) { transaction in
             try await transaction.query("""
