@@ -31,6 +31,8 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     MembersController(members: services.members, maxBodyBytes: maxBody).addRoutes(to: api)
     AccountsController(accounts: services.accounts, maxBodyBytes: maxBody).addRoutes(to: api)
     ContactsController(contacts: services.contacts, maxBodyBytes: maxBody).addRoutes(to: api)
+    CasesController(cases: services.cases, maxBodyBytes: maxBody).addRoutes(to: api)
+    ServiceLevelsController(serviceLevels: services.serviceLevels, maxBodyBytes: maxBody).addRoutes(to: api)
     SubscriptionController(subscriptions: services.subscriptions, limits: services.limits).addRoutes(to: api)
     AuditController(auditLog: services.auditLog).addRoutes(to: api)
     WebhooksController(webhooks: services.webhooks, maxBodyBytes: maxBody).addRoutes(to: api)
@@ -60,7 +62,8 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Guanxi"),
         services: [PostgresClientService(client: services.database.client), services.usage,
                    SubscriptionRenewalService(subscriptions: services.subscriptions, logger: logger),
-                   WebhookDeliveryService(database: services.database, logger: logger)],
+                   WebhookDeliveryService(database: services.database, logger: logger),
+                   CaseBreachService(monitor: services.caseBreaches, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

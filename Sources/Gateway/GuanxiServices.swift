@@ -13,6 +13,9 @@ public struct GuanxiServices: Sendable {
     public let members: Members
     public let accounts: Accounts
     public let contacts: Contacts
+    public let serviceLevels: ServiceLevels
+    public let cases: Cases
+    public let caseBreaches: CaseBreachMonitor
     public let plans: PlanCatalog
     public let subscriptions: Subscriptions
     public let limits: Limits
@@ -40,6 +43,10 @@ public struct GuanxiServices: Sendable {
         self.members = Members(database: database, passwords: passwords, tenantCredentials: tenantCredentials)
         self.accounts = Accounts(database: database)
         self.contacts = Contacts(database: database)
+        let serviceLevels = ServiceLevels(database: database)
+        self.serviceLevels = serviceLevels
+        self.cases = Cases(database: database, serviceLevels: serviceLevels)
+        self.caseBreaches = CaseBreachMonitor(database: database, serviceLevels: serviceLevels)
         self.plans = plans
         self.subscriptions = subscriptions
         self.limits = Limits(database: database, subscriptions: subscriptions, rateLimiter: rateLimiter, concurrency: concurrency)
