@@ -67,7 +67,10 @@ let package = Package(
         ),
         .target(
             name: "CRM",
-            dependencies: ["GuanxiCore", "Database", "Tenancy"],
+            dependencies: [
+                "GuanxiCore", "Database", "Tenancy",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

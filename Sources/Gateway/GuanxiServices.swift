@@ -12,6 +12,12 @@ public struct GuanxiServices: Sendable {
     public let apiKeys: APIKeys
     public let accounts: Accounts
     public let contacts: Contacts
+    public let leads: Leads
+    public let leadForm: LeadForm
+    public let pipelines: Pipelines
+    public let deals: Deals
+    public let activities: Activities
+    public let timeline: Timeline
     public let plans: PlanCatalog
     public let subscriptions: Subscriptions
     public let limits: Limits
@@ -34,6 +40,12 @@ public struct GuanxiServices: Sendable {
         self.apiKeys = APIKeys(database: database, tenantCredentials: tenantCredentials)
         self.accounts = Accounts(database: database)
         self.contacts = Contacts(database: database)
+        self.leads = Leads(database: database)
+        self.leadForm = LeadForm(database: database)
+        self.pipelines = Pipelines(database: database)
+        self.deals = Deals(database: database)
+        self.activities = Activities(database: database)
+        self.timeline = Timeline(database: database)
         self.plans = plans
         self.subscriptions = subscriptions
         self.limits = Limits(database: database, subscriptions: subscriptions, rateLimiter: rateLimiter, concurrency: concurrency)
