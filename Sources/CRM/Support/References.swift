@@ -50,7 +50,7 @@ extension Decoder {
     func rejectUnknownKeys(_ allowed: Set<String>) throws {
         let container = try self.container(keyedBy: AnyKey.self)
         if let unknown = container.allKeys.map(\.stringValue).filter({ !allowed.contains($0) }).sorted().first {
-            let path = (codingPath.map(\.stringValue) + [unknown]).joined(separator: ".")
+            let path = (codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue } + [unknown]).joined(separator: ".")
             throw GuanxiError(.invalid, code: "unknown_field",
                               message: "\(path) is not a field here; allowed: \(allowed.sorted().joined(separator: ", ")).",
                               details: ["field": path])
