@@ -106,8 +106,9 @@ public struct Deals: Sendable {
                        owner_id = \(fields.ownerID.uuid), updated_at = now()
                  WHERE id = \(id.uuid)
                 """)
-            if case .keep = patch.contactIDs {} else {
-                try await Self.replaceContacts(principal.tenant, of: id, with: fields.contactIDs, in: transaction)
+            switch patch.contactIDs {
+            case .keep: break  // the links keep the order in which the contacts were added
+            case .clear, .set: try await Self.replaceContacts(principal.tenant, of: id, with: fields.contactIDs, in: transaction)
             }
             return try await Self.read(id, in: transaction)
         }

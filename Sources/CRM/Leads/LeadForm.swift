@@ -17,6 +17,9 @@ public struct LeadForm: Sendable {
     /// Every lead from the form has this source.
     public static let source = "web_form"
 
+    /// A slug that names no workspace, and a workspace that takes no leads now, answer the same.
+    public static let notFound = GuanxiError(.notFound, code: "form_not_found", message: "There is no form at this address.")
+
     let database: Database
     private let key = FormSigningKey()
 
@@ -41,7 +44,7 @@ public struct LeadForm: Sendable {
             let owners = try await transaction.rows("""
                 SELECT user_id FROM memberships WHERE role = 'owner' ORDER BY created_at, user_id LIMIT 1
                 """, as: UUID.self)
-            guard let owner = owners.first else { throw GuanxiError.notFound("form") }
+            guard let owner = owners.first else { throw Self.notFound }
             let fields = try LeadFields(name: submission.name ?? "", company: submission.company, email: submission.email,
                                         phone: submission.phone, title: nil, source: Self.source, status: .new,
                                         disqualifiedReason: nil, message: submission.message, ownerID: UserID(owner))

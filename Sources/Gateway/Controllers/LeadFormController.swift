@@ -38,15 +38,13 @@ struct LeadFormController {
         router.post("forms/{slug}/leads", use: submit)
     }
 
-    static let notFound = GuanxiError(.notFound, code: "form_not_found", message: "There is no form at this address.")
-
     /// The workspace whose form this is, while it takes leads: active, and its subscription takes writes.
     func workspace(_ context: GatewayRequestContext) async throws -> Tenant {
         guard let slug = context.parameters.get("slug"), let tenant = try await tenants.find(slug: slug),
-              tenant.status == .active else { throw Self.notFound }
+              tenant.status == .active else { throw LeadForm.notFound }
         switch try await subscriptions.current(tenant.id).status {
         case .trialing, .active, .pastDue: return tenant
-        case .readOnly, .locked, .cancelled: throw Self.notFound
+        case .readOnly, .locked, .cancelled: throw LeadForm.notFound
         }
     }
 
@@ -54,7 +52,7 @@ struct LeadFormController {
         do {
             let tenant = try await workspace(context)
             return Self.html(.ok, LeadFormPages.form(tenant, token: try await form.token(for: tenant.id)))
-        } catch let error as GuanxiError where error == Self.notFound {
+        } catch let error as GuanxiError where error == LeadForm.notFound {
             return Self.html(.notFound, LeadFormPages.refusal(error, tenant: nil))
         }
     }

@@ -97,7 +97,7 @@ enum LeadFormPages {
                 texts.reasons[error.code] ?? ""
             }
             let back = tenant.map { " <a href=\"/forms/\(escape($0.slug))\">\(escape(texts.again))</a>" } ?? ""
-            return "<p>\(escape(texts.refused)) \(escape(reason))\(back)</p>"
+            return "<p>\(escape(reason))\(back)</p>"
         }
         return page(languages[0].language, title: languages.map(\.refused).joined(separator: " "),
                     body: paragraphs.joined(separator: "\n") + "\n<p><code>\(escape(error.code))</code></p>")
