@@ -62,8 +62,12 @@ public struct Activities: Sendable {
     public func update(_ principal: TenantPrincipal, _ id: ActivityID, _ patch: ActivityPatch) async throws -> Activity {
         try await database.withTenant(principal.tenant) { transaction in
             let activity = try await Self.read(id, lock: true, in: transaction)
-            guard let occurredAt = patch.occurredAt.applied(to: activity.occurredAt) else {
-                throw GuanxiError.invalidField("occurred_at", "occurred_at cannot be removed; send a time instead.")
+            // Only a new time is written: the stored one has microseconds that a Date would round.
+            var newOccurredAt: Date?
+            switch patch.occurredAt {
+            case .keep: break
+            case .set(let date): newOccurredAt = date
+            case .clear: throw GuanxiError.invalidField("occurred_at", "occurred_at cannot be removed; send a time instead.")
             }
             guard let owner = patch.ownerID.applied(to: activity.ownerID) else {
                 throw GuanxiError.invalidField("owner_id", "owner_id cannot be removed; every activity has an owner.")
@@ -76,13 +80,13 @@ public struct Activities: Sendable {
                                                   leadID: patch.leadID.applied(to: activity.attachments.leadID),
                                                   dealID: patch.dealID.applied(to: activity.attachments.dealID))
             let fields = try ActivityFields(kind: activity.kind, title: patch.title.applied(to: activity.title),
-                                            body: patch.body.applied(to: activity.body), occurredAt: occurredAt,
+                                            body: patch.body.applied(to: activity.body), occurredAt: newOccurredAt,
                                             durationMinutes: patch.durationMinutes.applied(to: activity.durationMinutes),
                                             dueDate: patch.dueDate.applied(to: activity.dueDate), done: done, ownerID: owner,
                                             assigneeID: patch.assigneeID.applied(to: activity.assigneeID), attachments: attachments)
             try await fields.checkReferences(in: transaction)
             let rows = try await transaction.rows("""
-                UPDATE activities SET title = \(fields.title), body = \(fields.body), occurred_at = \(occurredAt),
+                UPDATE activities SET title = \(fields.title), body = \(fields.body), occurred_at = coalesce(\(fields.occurredAt), occurred_at),
                        duration_minutes = \(fields.durationMinutes), due_date = \(fields.dueDate),
                        done_at = CASE WHEN \(fields.done) THEN coalesce(done_at, now()) END, owner_id = \(fields.ownerID.uuid),
                        assignee_id = \(fields.assigneeID?.uuid), account_id = \(attachments.accountID?.uuid),
