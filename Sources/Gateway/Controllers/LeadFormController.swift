@@ -2,7 +2,6 @@ import CRM
 import Foundation
 import GuanxiCore
 import Hummingbird
-import Logging
 import NIOCore
 import Subscriptions
 import Tenancy
