@@ -19,7 +19,9 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     let hosts = TenantHosts(baseDomain: configuration.baseDomain, directory: services.tenants)
 
     HealthController(database: services.database).addRoutes(to: router)
-    SessionController(authenticator: services.authenticator, hosts: hosts, throttle: LoginThrottle(), maxBodyBytes: maxBody)
+    SessionController(authenticator: services.authenticator, hosts: hosts, throttle: .logins(), maxBodyBytes: maxBody)
+        .addRoutes(to: router)
+    LeadFormController(form: services.leadForm, tenants: services.tenants, subscriptions: services.subscriptions, maxBodyBytes: maxBody)
         .addRoutes(to: router)
 
     let api = router.group("api/v1")
@@ -36,6 +38,11 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     SubscriptionController(subscriptions: services.subscriptions, limits: services.limits).addRoutes(to: api)
     AuditController(auditLog: services.auditLog).addRoutes(to: api)
     WebhooksController(webhooks: services.webhooks, maxBodyBytes: maxBody).addRoutes(to: api)
+    LeadsController(leads: services.leads, maxBodyBytes: maxBody).addRoutes(to: api)
+    PipelinesController(pipelines: services.pipelines, maxBodyBytes: maxBody).addRoutes(to: api)
+    DealsController(deals: services.deals, maxBodyBytes: maxBody).addRoutes(to: api)
+    ActivitiesController(activities: services.activities, maxBodyBytes: maxBody).addRoutes(to: api)
+    TimelineController(timeline: services.timeline).addRoutes(to: api)
 
     let ops = router.group("ops/v1")
         .add(middleware: OperatorAuthenticationMiddleware(authenticator: services.authenticator))

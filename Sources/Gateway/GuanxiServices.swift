@@ -16,6 +16,12 @@ public struct GuanxiServices: Sendable {
     public let serviceLevels: ServiceLevels
     public let cases: Cases
     public let caseBreaches: CaseBreachMonitor
+    public let leads: Leads
+    public let leadForm: LeadForm
+    public let pipelines: Pipelines
+    public let deals: Deals
+    public let activities: Activities
+    public let timeline: Timeline
     public let plans: PlanCatalog
     public let subscriptions: Subscriptions
     public let limits: Limits
@@ -47,6 +53,12 @@ public struct GuanxiServices: Sendable {
         self.serviceLevels = serviceLevels
         self.cases = Cases(database: database, serviceLevels: serviceLevels)
         self.caseBreaches = CaseBreachMonitor(database: database, serviceLevels: serviceLevels)
+        self.leads = Leads(database: database)
+        self.leadForm = LeadForm(database: database)
+        self.pipelines = Pipelines(database: database)
+        self.deals = Deals(database: database)
+        self.activities = Activities(database: database)
+        self.timeline = Timeline(database: database)
         self.plans = plans
         self.subscriptions = subscriptions
         self.limits = Limits(database: database, subscriptions: subscriptions, rateLimiter: rateLimiter, concurrency: concurrency)

@@ -27,18 +27,8 @@ enum ServiceDesk {
 
     /// A new member of `role`, and an API key acting as them.
     static func member(_ app: TestApp, of tenant: TestTenant, role: MembershipRole) async throws -> (principal: TenantPrincipal, apiKey: String) {
-        // A trial includes two seats; these suites need up to four members.
-        _ = try await app.services.subscriptions.setSeats(tenant.id, to: 10, actor: "test")
-        let user = UserID()
-        try await app.services.database.withTenant(tenant.id) { transaction in
-            try await transaction.query("""
-                INSERT INTO users (tenant_id, id, email, password_hash)
-                VALUES (\(tenant.id.uuid), \(user.uuid), \("\(role.rawValue)-\(user)@example.com"), 'x')
-                """)
-            try await transaction.query("INSERT INTO memberships (tenant_id, user_id, role) VALUES (\(tenant.id.uuid), \(user.uuid), \(role.rawValue))")
-        }
-        let member = principal(tenant, user, role)
-        return (member, try await app.services.apiKeys.create(member, name: role.rawValue).text)
+        let member = try await app.makeMember(of: tenant, role: role)
+        return (principal(tenant, try #require(UserID(member.id)), role), member.apiKey)
     }
 
     static func principal(_ tenant: TestTenant, _ user: UserID, _ role: MembershipRole) -> TenantPrincipal {
