@@ -84,9 +84,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Billing",
+            dependencies: ["GuanxiCore", "Database", "Tenancy", "Subscriptions", "Quotas"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Gateway",
             dependencies: [
-                "GuanxiCore", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas",
+                "GuanxiCore", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas", "Billing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -100,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "guanxi",
             dependencies: [
-                "Gateway", "Database", "Tenancy", "Subscriptions", "GuanxiCore",
+                "Gateway", "Database", "Tenancy", "Subscriptions", "Billing", "GuanxiCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -110,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "GuanxiTests",
             dependencies: [
-                "Gateway", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas", "GuanxiCore",
+                "Gateway", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas", "Billing", "GuanxiCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
