@@ -108,3 +108,12 @@ extension UUID {
     /// Sorts after every other id: the start of a newest-first keyset-paginated list.
     static let maximum = UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))
 }
+
+extension BillingMonth {
+    /// The month `instant` falls in, in UTC: the default month of a report and of the scheduled run
+    /// (which also bills the month before, so a tenant ahead of UTC is never missed).
+    public static func current(_ instant: Date = Date()) -> BillingMonth {
+        let components = TenantCalendar(timeZone: .gmt).calendar.dateComponents([.year, .month], from: instant)
+        return BillingMonth(year: components.year!, month: components.month!)
+    }
+}

@@ -1,3 +1,4 @@
+import Billing
 import Database
 import Foundation
 import GuanxiCore
@@ -30,6 +31,7 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     AccountsController(accounts: services.accounts, maxBodyBytes: maxBody).addRoutes(to: api)
     ContactsController(contacts: services.contacts, maxBodyBytes: maxBody).addRoutes(to: api)
     SubscriptionController(subscriptions: services.subscriptions, limits: services.limits).addRoutes(to: api)
+    InvoicesController(invoices: services.invoices).addRoutes(to: api)
 
     let ops = router.group("ops/v1")
         .add(middleware: OperatorAuthenticationMiddleware(authenticator: services.authenticator))
@@ -37,6 +39,9 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     OperatorTenantsController(tenants: services.tenants, maxBodyBytes: maxBody).addRoutes(to: ops)
     OperatorPlansController(plans: services.plans, maxBodyBytes: maxBody).addRoutes(to: ops)
     OperatorSubscriptionsController(subscriptions: services.subscriptions, maxBodyBytes: maxBody).addRoutes(to: ops)
+    OperatorBillingController(invoices: services.invoices, billingRun: services.billingRun, dunning: services.dunning, maxBodyBytes: maxBody)
+        .addRoutes(to: ops)
+    OperatorReportsController(reports: services.reports).addRoutes(to: ops)
     return router
 }
 
@@ -55,7 +60,8 @@ public func buildApplication(
         server: try .http2Upgrade(tlsConfiguration: tls),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Guanxi"),
         services: [PostgresClientService(client: services.database.client), services.usage,
-                   SubscriptionRenewalService(subscriptions: services.subscriptions, logger: logger)],
+                   SubscriptionRenewalService(subscriptions: services.subscriptions, logger: logger),
+                   BillingService(billingRun: services.billingRun, dunning: services.dunning, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

@@ -1,3 +1,4 @@
+import Billing
 import CRM
 import Database
 import Quotas
@@ -18,8 +19,13 @@ public struct GuanxiServices: Sendable {
     public let rateLimiter: RateLimiter
     public let concurrency: ConcurrencyLimiter
     public let usage: UsageMeter
+    public let billingRun: BillingRun
+    public let invoices: Invoices
+    public let dunning: Dunning
+    public let reports: HostReports
 
-    public init(database: Database, credentialCacheTTL: Duration = .seconds(5), passwordCost: UInt8 = 12, trialDays: Int = 14) {
+    public init(database: Database, credentialCacheTTL: Duration = .seconds(5), passwordCost: UInt8 = 12, trialDays: Int = 14,
+                billing: BillingConfiguration = BillingConfiguration()) {
         let passwords = PasswordHasher(cost: passwordCost)
         let tenantCredentials = ExpiringCache<TenantPrincipal>(timeToLive: credentialCacheTTL)
         let plans = PlanCatalog(database: database)
@@ -40,5 +46,9 @@ public struct GuanxiServices: Sendable {
         self.rateLimiter = rateLimiter
         self.concurrency = concurrency
         self.usage = UsageMeter(database: database)
+        self.billingRun = BillingRun(database: database, configuration: billing)
+        self.dunning = Dunning(database: database, subscriptions: subscriptions, tenants: tenants, policy: billing.dunning)
+        self.invoices = Invoices(database: database, configuration: billing, dunning: dunning)
+        self.reports = HostReports(database: database)
     }
 }
