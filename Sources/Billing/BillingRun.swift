@@ -112,7 +112,7 @@ public struct BillingRun: Sendable {
     }
 
     /// The period of `anchor`'s periods whose last day falls in `month`, in the tenant's zone.
-    static func period(endingIn month: BillingMonth, anchor: Date, cycle: BillingCycle, timeZone: TimeZone) -> (start: Date, end: Date)? {
+    public static func period(endingIn month: BillingMonth, anchor: Date, cycle: BillingCycle, timeZone: TimeZone) -> (start: Date, end: Date)? {
         let calendar = TenantCalendar(timeZone: timeZone)
         let monthStart = calendar.start(of: month), monthEnd = calendar.start(of: month.next)
         let cycleMonths = cycle == .monthly ? 1 : 12
