@@ -31,13 +31,14 @@ public struct BillingRun: Sendable {
         self.batchSize = batchSize
     }
 
-    /// Bills `period`; `issue` numbers the new invoices in the same transaction, else they stay
-    /// drafts. `progress` hears (tenants done, tenants in all) after each batch.
+    /// Bills `period` for every tenant, or only for `tenants`; `issue` numbers the new invoices in
+    /// the same transaction, else they stay drafts. `progress` hears (tenants done, tenants in all)
+    /// after each batch.
     @discardableResult
-    public func run(period: BillingMonth, issue: Bool = true, now: Date = Date(),
+    public func run(period: BillingMonth, issue: Bool = true, now: Date = Date(), tenants: [TenantID]? = nil,
                     progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> Summary {
         let catalog = try await database.withHost { try await BillingCatalog.load(in: $0) }
-        let candidates = try await loadCandidates(period)
+        let candidates = try await loadCandidates(period, tenants: tenants?.map(\.uuid))
         var summary = Summary(period: period, considered: candidates.count, created: 0, issued: 0)
         progress(0, candidates.count)
         var done = 0
@@ -72,7 +73,7 @@ public struct BillingRun: Sendable {
 
     /// Subscriptions that may have a period ending in `period` and have no invoice for it yet,
     /// with their histories: two queries for the whole host.
-    func loadCandidates(_ period: BillingMonth) async throws -> [Candidate] {
+    func loadCandidates(_ period: BillingMonth, tenants: [UUID]?) async throws -> [Candidate] {
         let monthStart = "\(period)-01"
         return try await database.withHost { host in
             var candidates: [Candidate] = []
@@ -81,6 +82,7 @@ public struct BillingRun: Sendable {
                   FROM subscriptions s JOIN tenants t ON t.id = s.tenant_id
                   LEFT JOIN billing_profiles b ON b.tenant_id = s.tenant_id
                  WHERE s.anchored_at < (\(monthStart)::timestamp + interval '1 month') AT TIME ZONE t.time_zone
+                   AND (\(tenants)::uuid[] IS NULL OR s.tenant_id = ANY(\(tenants)))
                    AND NOT EXISTS (
                        SELECT 1 FROM invoices i
                         WHERE i.tenant_id = s.tenant_id AND i.billing_period_start IS NOT NULL

@@ -25,7 +25,7 @@ enum InvoiceNumbering {
             UPDATE invoices i
                SET status = 'issued', issued_at = \(now),
                    number = \(series) || '-' || lpad((\(last) + n.n)::text, greatest(6, length((\(last) + n.n)::text)), '0'),
-                   due_date = (\(now) AT TIME ZONE n.time_zone)::date + \(configuration.paymentTermsDays)
+                   due_date = (\(now) AT TIME ZONE n.time_zone)::date + \(configuration.paymentTermsDays)::int
               FROM numbered n
              WHERE i.tenant_id = n.tenant_id AND i.id = n.id
             RETURNING i.id

@@ -32,9 +32,10 @@ struct OperatorBillingController {
     }
 
     struct RunRequest: RequestPayload {
-        static let fields: Set<String> = ["period", "issue"]
+        static let fields: Set<String> = ["period", "issue", "tenant_id"]
         var period: String
         var issue: Bool?
+        var tenant_id: TenantID?
     }
 
     struct PaymentList: ResponseEncodable {
@@ -57,7 +58,7 @@ struct OperatorBillingController {
     @Sendable func run(_ request: Request, context: OperatorRequestContext) async throws -> BillingRun.Summary {
         let input = try await request.decodeBody(RunRequest.self, maxBytes: maxBodyBytes)
         let period = try BillingMonth.parse(input.period, field: "period")
-        let summary = try await billingRun.run(period: period, issue: input.issue ?? true)
+        let summary = try await billingRun.run(period: period, issue: input.issue ?? true, tenants: input.tenant_id.map { [$0] })
         context.logger.notice("billing run", metadata: ["period": "\(period)", "created": "\(summary.created)", "operator": "\(context.principal.name)"])
         return summary
     }
