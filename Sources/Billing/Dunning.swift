@@ -38,16 +38,18 @@ public struct Dunning: Sendable {
         }
     }
 
-    /// Takes every step that has come due by `now` (each tenant's local date), and restores
-    /// workspaces whose overdue invoices were all settled. Returns the steps taken.
+    /// Takes every step that has come due by `now` (each tenant's local date), for every tenant
+    /// or only `tenants`, and restores workspaces whose overdue invoices were all settled.
+    /// Returns the steps taken.
     @discardableResult
-    public func run(now: Date = Date()) async throws -> Int {
+    public func run(now: Date = Date(), tenants only: [TenantID]? = nil) async throws -> Int {
+        let filter = only?.map(\.uuid)
         let overdue = try await database.withHost { host in
             try await host.rows("""
                 SELECT i.tenant_id, i.id, coalesce(i.number, ''), ((\(now) AT TIME ZONE t.time_zone)::date - i.due_date)::int,
                        array(SELECT d.step FROM dunning_events d WHERE d.tenant_id = i.tenant_id AND d.invoice_id = i.id)
                   FROM invoices i JOIN tenants t ON t.id = i.tenant_id
-                 WHERE i.status = 'issued' AND i.kind = 'invoice'
+                 WHERE i.status = 'issued' AND i.kind = 'invoice' AND (\(filter)::uuid[] IS NULL OR i.tenant_id = ANY(\(filter)))
                    AND (\(now) AT TIME ZONE t.time_zone)::date - i.due_date >= \(policy.pastDueAfterDays)
                  ORDER BY i.tenant_id, i.due_date, i.id
                 """, as: (UUID, UUID, String, Int, [String]).self)
@@ -63,7 +65,7 @@ public struct Dunning: Sendable {
         let settled = try await database.withHost { host in
             try await host.rows("""
                 SELECT DISTINCT d.tenant_id FROM dunning_events d JOIN invoices i ON i.tenant_id = d.tenant_id AND i.id = d.invoice_id
-                 WHERE i.status IN ('paid', 'void')
+                 WHERE i.status IN ('paid', 'void') AND (\(filter)::uuid[] IS NULL OR d.tenant_id = ANY(\(filter)))
                    AND NOT EXISTS (SELECT 1 FROM dunning_events r WHERE r.tenant_id = d.tenant_id AND r.invoice_id = d.invoice_id AND r.step = 'restored')
                 """, as: UUID.self)
         }
@@ -94,7 +96,12 @@ public struct Dunning: Sendable {
         guard !claimed.isEmpty else { return false }
         let cause = "invoice \(number) unpaid \(daysOverdue) days after its due date"
         if let transition {
-            _ = try await subscriptions.apply(transition, to: tenant, cause: cause, actor: Self.actor)
+            do {
+                _ = try await subscriptions.apply(transition, to: tenant, cause: cause, actor: Self.actor)
+            } catch let error as GuanxiError where error.code == "invalid_transition" {
+                // Another runner (or an operator) moved the subscription on meanwhile; the step stands.
+                database.logger.info("dunning transition skipped", metadata: ["tenant": "\(tenant)", "reason": "\(error.message)"])
+            }
         }
         if step == .suspended && status != .cancelled {
             _ = try await tenants.setStatus(tenant, .suspended)
