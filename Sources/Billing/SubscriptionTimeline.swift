@@ -79,6 +79,9 @@ struct SubscriptionTimeline: Sendable {
         changes.last { $0.at <= instant }?.state ?? initial
     }
 
+    /// Whether the subscription had started before `instant` (always, when its start is not recorded).
+    func hasStarted(before instant: Date) -> Bool { (startedAt ?? .distantPast) < instant }
+
     /// The state just before `instant` (what a period ending at `instant` ended with).
     func state(before instant: Date) -> SubscriptionState {
         changes.last { $0.at < instant }?.state ?? initial

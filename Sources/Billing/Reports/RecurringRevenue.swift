@@ -49,7 +49,7 @@ struct RecurringRevenue {
                 return amount > 0 ? (plan.currency, plan.code, amount) : nil
             }
             func value(at instant: Date) -> (currency: String, plan: String, amount: Int64)? {
-                value(of: history.timeline.state(before: instant))
+                history.timeline.hasStarted(before: instant) ? value(of: history.timeline.state(before: instant)) : nil
             }
             var previous = value(at: ends[0])
             for (offset, month) in months.enumerated() {
