@@ -68,6 +68,8 @@ public struct BillingRun: Sendable {
         var current: SubscriptionState
         var anchoredAt: Date
         var taxRateBP: Int
+        /// The end of the last period invoiced, if any.
+        var lastBilledEnd: Date?
         var events: [SubscriptionTimeline.Event] = []
     }
 
@@ -78,10 +80,11 @@ public struct BillingRun: Sendable {
         return try await database.withHost { host in
             var candidates: [Candidate] = []
             for row in try await host.query("""
-                SELECT s.tenant_id, t.time_zone, s.plan_id, s.seats, s.status, s.billing_cycle, s.anchored_at, coalesce(b.tax_rate_bp, 0)
+                SELECT s.tenant_id, t.time_zone, s.plan_id, s.seats, s.status, s.billing_cycle, s.anchored_at, coalesce(b.tax_rate_bp, 0),
+                       (SELECT max(i.period_end) FROM invoices i WHERE i.tenant_id = s.tenant_id AND i.billing_period_start IS NOT NULL)
                   FROM subscriptions s JOIN tenants t ON t.id = s.tenant_id
                   LEFT JOIN billing_profiles b ON b.tenant_id = s.tenant_id
-                 WHERE s.anchored_at < (\(monthStart)::timestamp + interval '1 month') AT TIME ZONE t.time_zone
+                 WHERE s.anchored_at <= (\(monthStart)::timestamp + interval '1 month') AT TIME ZONE t.time_zone
                    AND (\(tenants)::uuid[] IS NULL OR s.tenant_id = ANY(\(tenants)))
                    AND NOT EXISTS (
                        SELECT 1 FROM invoices i
@@ -94,7 +97,8 @@ public struct BillingRun: Sendable {
                 let status = Subscription.Status(rawValue: try r.next(String.self)) ?? .locked
                 let cycle = BillingCycle(rawValue: try r.next(String.self)) ?? .monthly
                 candidates.append(Candidate(tenant: tenant, timeZone: zone, current: SubscriptionState(planID: plan, seats: seats, status: status, cycle: cycle),
-                                            anchoredAt: try r.next(Date.self), taxRateBP: try r.next(Int.self)))
+                                            anchoredAt: try r.next(Date.self), taxRateBP: try r.next(Int.self),
+                                            lastBilledEnd: try r.next(Date?.self)))
             }
             guard !candidates.isEmpty else { return [] }
             let events = try await SubscriptionTimeline.events(of: candidates.map(\.tenant), in: host)
@@ -128,6 +132,18 @@ public struct BillingRun: Sendable {
         }
     }
 
+    /// The period to bill in `month`: the one of the current anchor's periods that ends in it, or
+    /// else, when the anchor itself moved into the month (a change of billing cycle at a period's
+    /// end), the last period of the old cycle, from the end of the last invoiced period to the anchor.
+    static func period(endingIn month: BillingMonth, of candidate: Candidate, timeZone: TimeZone) -> (start: Date, end: Date)? {
+        if let period = period(endingIn: month, anchor: candidate.anchoredAt, cycle: candidate.current.cycle, timeZone: timeZone) { return period }
+        let calendar = TenantCalendar(timeZone: timeZone)
+        guard let start = candidate.lastBilledEnd, start < candidate.anchoredAt,
+              calendar.start(of: month) < candidate.anchoredAt, candidate.anchoredAt <= calendar.start(of: month.next)
+        else { return nil }
+        return (start, candidate.anchoredAt)
+    }
+
     /// The invoices of `batch`: periods, usage in one query, then amounts.
     func compute(_ batch: [Candidate], period: BillingMonth, catalog: BillingCatalog, now: Date) async throws -> [Draft] {
         typealias Billable = (candidate: Candidate, timeline: SubscriptionTimeline, zone: TimeZone, start: Date, end: Date)
@@ -135,7 +151,7 @@ public struct BillingRun: Sendable {
         for candidate in batch {
             let zone = TimeZone(identifier: candidate.timeZone) ?? .gmt
             let timeline = SubscriptionTimeline(current: candidate.current, events: candidate.events) { catalog.plans[$0]?.includedSeats ?? 1 }
-            guard let (start, end) = Self.period(endingIn: period, anchor: candidate.anchoredAt, cycle: candidate.current.cycle, timeZone: zone),
+            guard let (start, end) = Self.period(endingIn: period, of: candidate, timeZone: zone),
                   end <= now, timeline.state(before: end).status.isBillable
             else { continue }
             billable.append((candidate, timeline, zone, start, end))

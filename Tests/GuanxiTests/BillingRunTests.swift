@@ -142,6 +142,25 @@ struct BillingRunTests {
         }
     }
 
+    @Test("a change from monthly to yearly billing: the last monthly period is still invoiced, at the monthly price")
+    func cycleChange() async throws {
+        try await TestApp.run { app in
+            let tenant = try await app.billedTenant()
+            let run = app.services.billingRun
+            try await app.writeHistory(tenant.id, start: date("2031-10-01T00:00:00Z"), plan: BillingHistory.starter, seats: 3)
+            try await run.run(period: BillingMonth("2031-10")!, now: date("2031-11-02T00:00:00Z"), tenants: [tenant.id])
+            // At the end of November the renewal moved it to yearly periods counted from 1 December.
+            try await app.writeHistory(tenant.id, start: date("2031-10-01T00:00:00Z"), anchor: date("2031-12-01T00:00:00Z"),
+                                       plan: BillingHistory.starter, seats: 3, cycle: "yearly",
+                                       events: [.init(at: date("2031-12-01T00:01:00Z"), kind: "billing_cycle_changed")])
+            try await run.run(period: BillingMonth("2031-11")!, now: date("2031-12-02T00:00:00Z"), tenants: [tenant.id])
+            try await run.run(period: BillingMonth("2031-12")!, now: date("2032-01-02T00:00:00Z"), tenants: [tenant.id])
+            let invoices = try await app.operatorInvoices(tenant.id).reversed()
+            #expect(invoices.map { $0["period_start"] as? String } == ["2031-10-01T00:00:00Z", "2031-11-01T00:00:00Z"])
+            #expect(invoices.map { $0.int("total_minor") } == [9900, 9900])
+        }
+    }
+
     @Test("the run endpoint: operators only, a month written YYYY-MM, one tenant when asked")
     func runEndpoint() async throws {
         try await TestApp.run { app in
