@@ -62,13 +62,14 @@ public struct Invoices: Sendable {
 
     // MARK: Reading
 
-    /// The workspace's own invoices and credit notes, newest first; drafts are not shown.
+    /// The workspace's own invoices and credit notes, newest first; drafts (and drafts voided before
+    /// issue), which have no number, are not shown.
     public func list(_ tenant: TenantID, _ page: PageRequest) async throws -> Page<Invoice> {
         let before = page.after?.after ?? UUID.maximum
         let rows = try await database.withTenant(tenant) { scoped in
             try await Self.withLines(try await scoped.query("""
                 SELECT \(columns: Self.columns) FROM invoices
-                 WHERE tenant_id = \(tenant.uuid) AND status <> 'draft' AND id < \(before)
+                 WHERE tenant_id = \(tenant.uuid) AND number IS NOT NULL AND id < \(before)
                  ORDER BY id DESC LIMIT \(page.limit + 1)
                 """), in: scoped)
         }
@@ -82,7 +83,7 @@ public struct Invoices: Sendable {
 
     static func get(_ tenant: TenantID, _ id: InvoiceID, in scoped: Transaction) async throws -> Invoice {
         let rows = try await scoped.query("""
-            SELECT \(columns: Self.columns) FROM invoices WHERE tenant_id = \(tenant.uuid) AND id = \(id.uuid) AND status <> 'draft'
+            SELECT \(columns: Self.columns) FROM invoices WHERE tenant_id = \(tenant.uuid) AND id = \(id.uuid) AND number IS NOT NULL
             """)
         guard let invoice = try await Self.withLines(rows, in: scoped).first else { throw GuanxiError.notFound("invoice") }
         return invoice
