@@ -50,6 +50,7 @@ guanxi() { GUANXI_DATA_DIR="$data" "$binary" "$@"; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
+load_average=$(cut -d ' ' -f 1 /proc/loadavg)
 period=$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%Y-%m)
 report_from=$(date -u -d "$period-01 -11 months" +%Y-%m)
 say "seeding $tenants tenants billed for $period"
@@ -191,8 +192,9 @@ cat >"$section" <<EOF
 
 Written by [Benchmarks/billing.sh](../Benchmarks/billing.sh) (called by \`make bench\`, or run alone:
 \`bash Benchmarks/billing.sh\`) on $(date -u +%Y-%m-%d), commit $commit, $(nproc) × $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo).
-The machine is shared with other builds and tests, so the times vary from run to run; the ratios to
-the bare SQL, measured in the same run, vary less.
+The machine is shared with other builds and tests (load average $load_average over the last minute when
+the seeding began), so the times vary from run to run; the ratios to the bare SQL, measured in the
+same run, vary less.
 
 **Method.** A fresh embedded cluster (durable settings) is seeded by SQL with $tenants tenants (half in
 Asia/Shanghai, half in UTC), each with a subscription to Starter or Growth of 1–12 seats anchored on a
@@ -210,6 +212,9 @@ so the ratio says what those rules and the client cost.
 | the same run again (finds every invoice made, makes none) | ${rerun_seconds} s | | |
 | \`guanxi report mrr --from $report_from --to $period\` (12 months, movements from each tenant's history) | **${mrr_seconds} s** | ${mrr_sql_seconds} s: month-end price sums from current subscriptions | $(ratio "$mrr_seconds" "$mrr_sql_seconds") |
 | \`guanxi report usage --from $report_from --to $period\` ($tenants rows) | ${usage_seconds} s | ${usage_sql_seconds} s: the same aggregate | $(ratio "$usage_seconds" "$usage_sql_seconds") |
+
+Each command's time includes starting the process, connecting and checking the migrations: that is
+most of the second run's time, which otherwise only looks for tenants still without an invoice.
 
 Checked in the same run: the run made as many invoices as the table holds, every invoice's lines add
 up to its total, the numbers run from 1 to $invoices without gaps, and the second run made none.
