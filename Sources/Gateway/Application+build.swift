@@ -1,3 +1,4 @@
+import Billing
 import CRM
 import Database
 import Foundation
@@ -43,6 +44,7 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     DealsController(deals: services.deals, maxBodyBytes: maxBody).addRoutes(to: api)
     ActivitiesController(activities: services.activities, maxBodyBytes: maxBody).addRoutes(to: api)
     TimelineController(timeline: services.timeline).addRoutes(to: api)
+    InvoicesController(invoices: services.invoices).addRoutes(to: api)
 
     let ops = router.group("ops/v1")
         .add(middleware: OperatorAuthenticationMiddleware(authenticator: services.authenticator))
@@ -50,6 +52,9 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     OperatorTenantsController(tenants: services.tenants, maxBodyBytes: maxBody).addRoutes(to: ops)
     OperatorPlansController(plans: services.plans, maxBodyBytes: maxBody).addRoutes(to: ops)
     OperatorSubscriptionsController(subscriptions: services.subscriptions, maxBodyBytes: maxBody).addRoutes(to: ops)
+    OperatorBillingController(invoices: services.invoices, billingRun: services.billingRun, dunning: services.dunning, maxBodyBytes: maxBody)
+        .addRoutes(to: ops)
+    OperatorReportsController(reports: services.reports).addRoutes(to: ops)
     return router
 }
 
@@ -70,7 +75,8 @@ public func buildApplication(
         services: [PostgresClientService(client: services.database.client), services.usage,
                    SubscriptionRenewalService(subscriptions: services.subscriptions, logger: logger),
                    WebhookDeliveryService(database: services.database, logger: logger),
-                   CaseBreachService(monitor: services.caseBreaches, logger: logger)],
+                   CaseBreachService(monitor: services.caseBreaches, logger: logger),
+                   BillingService(billingRun: services.billingRun, dunning: services.dunning, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

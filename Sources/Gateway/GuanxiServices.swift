@@ -1,3 +1,4 @@
+import Billing
 import CRM
 import Database
 import Quotas
@@ -30,10 +31,14 @@ public struct GuanxiServices: Sendable {
     public let usage: UsageMeter
     public let auditLog: AuditLog
     public let webhooks: Webhooks
+    public let billingRun: BillingRun
+    public let invoices: Invoices
+    public let dunning: Dunning
+    public let reports: HostReports
 
     /// `allowsLoopbackWebhooks` lets webhooks call 127.0.0.1 and localhost (tests, local development).
     public init(database: Database, credentialCacheTTL: Duration = .seconds(5), passwordCost: UInt8 = 12, trialDays: Int = 14,
-                allowsLoopbackWebhooks: Bool = false) {
+                billing: BillingConfiguration = BillingConfiguration(), allowsLoopbackWebhooks: Bool = false) {
         let passwords = PasswordHasher(cost: passwordCost)
         let tenantCredentials = ExpiringCache<TenantPrincipal>(timeToLive: credentialCacheTTL)
         let plans = PlanCatalog(database: database)
@@ -67,5 +72,9 @@ public struct GuanxiServices: Sendable {
         self.usage = UsageMeter(database: database)
         self.auditLog = AuditLog(database: database)
         self.webhooks = Webhooks(database: database, urlPolicy: WebhookURLPolicy(allowsLoopback: allowsLoopbackWebhooks))
+        self.billingRun = BillingRun(database: database, configuration: billing)
+        self.dunning = Dunning(database: database, subscriptions: subscriptions, tenants: tenants, policy: billing.dunning)
+        self.invoices = Invoices(database: database, configuration: billing, dunning: dunning)
+        self.reports = HostReports(database: database)
     }
 }
