@@ -365,18 +365,29 @@ struct RecordAccessTests {
             let other = try await app.makeTenant()
             let otherUser = try await app.userID(other)
             let foreign = try await app.createID("/api/v1/contacts", other, ["name": "Elsewhere"])
+            let foreignRecords: [(String, String, String)] = [
+                ("accounts", "account", try await app.createID("/api/v1/accounts", other, ["name": "Elsewhere Co"])),
+                ("contacts", "contact", foreign),
+                ("leads", "lead", try await app.createID("/api/v1/leads", other, ["name": "Elsewhere lead"])),
+                ("deals", "deal", try await app.createID("/api/v1/deals", other, ["name": "Elsewhere deal"])),
+                ("cases", "case", try await app.createID("/api/v1/cases", other, ["subject": "Elsewhere", "channel": "web"])),
+            ]
             let mine = try await app.createID("/api/v1/contacts", f.tenant, ["name": "Here"])
             let missing = UUID().uuidString.lowercased()
-            let calls: [(HTTPRequest.Method, String, [String: Any]?)] = [
-                (.post, "/api/v1/contacts/ID/shares", ["user_id": f.westRep.id, "access": "edit"]),
-                (.get, "/api/v1/contacts/ID/shares", nil),
-                (.delete, "/api/v1/contacts/ID/shares/\(otherUser)", nil),
-            ]
-            for (method, path, body) in calls {
-                let refused = try await app.request(method, path.replacingOccurrences(of: "ID", with: foreign), token: f.owner.key, json: body)
-                let absent = try await app.request(method, path.replacingOccurrences(of: "ID", with: missing), token: f.owner.key, json: body)
-                #expect(refused.status == .notFound && refused.errorCode == "contact_not_found", "\(method) \(path)")
-                #expect(refused.body.string == absent.body.string, "\(method) \(path)")
+            for (path, entity, id) in foreignRecords {
+                let calls: [(HTTPRequest.Method, String, [String: Any]?)] = [
+                    (.post, "/api/v1/\(path)/ID/shares", ["user_id": f.westRep.id, "access": "edit"]),
+                    (.get, "/api/v1/\(path)/ID/shares", nil),
+                    (.delete, "/api/v1/\(path)/ID/shares/\(otherUser)", nil),
+                ]
+                for (method, template, body) in calls {
+                    let refused = try await app.request(method, template.replacingOccurrences(of: "ID", with: id), token: f.owner.key, json: body)
+                    let absent = try await app.request(method, template.replacingOccurrences(of: "ID", with: missing), token: f.owner.key, json: body)
+                    #expect(refused.status == .notFound && refused.errorCode == "\(entity)_not_found", "\(method) \(template)")
+                    #expect(refused.body.string == absent.body.string, "\(method) \(template)")
+                }
+                let shares = try await app.request(.get, "/api/v1/\(path)/\(id)/shares", token: other.apiKey)
+                #expect(shares.status == .ok && shares.items.isEmpty, "\(path)")
             }
             let toForeigner = try await app.request(.post, "/api/v1/contacts/\(mine)/shares", token: f.owner.key,
                                                     json: ["user_id": otherUser, "access": "read"])
@@ -387,11 +398,9 @@ struct RecordAccessTests {
             let toOther = try await app.request(.post, "/api/v1/members/\(f.eastRep.id)/reassign", token: f.owner.key,
                                                 json: ["to_user_id": otherUser])
             #expect(toOther.status == .unprocessableContent && toOther.errorField == "to_user_id")
-            // The other workspace's contact is as it was, with no share, and its owner keeps it.
+            // The other workspace's contact keeps its owner; none of its records got a share (above).
             let unchanged = try await app.request(.get, "/api/v1/contacts/\(foreign)", token: other.apiKey).json()
             #expect(unchanged["owner_id"] as? String == otherUser)
-            let shares = try await app.request(.get, "/api/v1/contacts/\(foreign)/shares", token: other.apiKey)
-            #expect(shares.status == .ok && shares.items.isEmpty)
         }
     }
 
