@@ -15,6 +15,7 @@ let migrationFiles = [
     "0009_create_teams.sql",
     "0010_audit_cases.sql",
     "0011_audit_sales.sql",
+    "0012_restrict_record_access.sql",
     "0015_attach_activities_to_cases.sql",
 ]
 
@@ -137,6 +138,7 @@ let package = Package(
             dependencies: [
                 "Gateway", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas", "Billing", "GuanxiCore", "Migrations",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -137,6 +137,7 @@ api_key=$(grep -o '"api_key" *: *"[^"]*"' "$work/tenant.json" | sed 's/.*"\([^"]
 [ -n "$api_key" ] || fail "no api_key in $(cat "$work/tenant.json")"
 tenant_id=$(psql_super -At -c "SELECT id FROM tenants WHERE slug = 'bench'")
 [ -n "$tenant_id" ] || fail "tenant bench not found"
+owner_id=$(psql_super -At -c "SELECT user_id FROM memberships WHERE tenant_id = '$tenant_id' AND role = 'owner'")
 
 # The bench tenant and 19 others share the contacts table; ids are random, as in a long-lived
 # table where tenants' rows interleave. The superuser bypasses row-level security to seed, with the
@@ -252,9 +253,9 @@ api_socket_errors=${api_socket_errors:-none}
 
 # The same read for pgbench: the plain SELECT as the superuser (no row-level security), and the
 # server's own statement as the serving role, through the function that scopes itself.
-columns="id, account_id, name, email, phone, title, created_at, updated_at"
+columns="id, account_id, name, email, phone, title, owner_id, created_at, updated_at"
 echo "SELECT $columns FROM contacts WHERE tenant_id = '$tenant_id' AND id = '$contact_id';" >"$work/plain.sql"
-echo "SELECT $columns FROM contact_in_tenant('$tenant_id', '$contact_id');" >"$work/scoped.sql"
+echo "SELECT $columns FROM contact_in_tenant('$tenant_id', '$owner_id', 'owner', '$contact_id');" >"$work/scoped.sql"
 pgbench_tps() { awk '/^tps = / && /without initial connection time/ { print $3 }' "$1"; }
 pgbench_run() { # name user password mode script
     local name=$1 user=$2 password=$3 mode=$4 script=$5
@@ -435,15 +436,16 @@ own. [Benchmarks/run.sh](../Benchmarks/run.sh) rewrites this file on every run.
 - **API**: \`wrk -t$threads -c$connections -d${seconds}s --latency\` on one contact of one tenant, after a 5 s
   warm-up; HTTP/1.1 keep-alive over TLS. Each request authenticates its key (a cached credential,
   checked in the database again at most every 5 s), passes the plan's rate limits and is counted for
-  usage, runs \`SELECT … FROM contact_in_tenant(\$1, \$2)\` as a prepared statement — one round trip
-  that sets \`app.tenant_id\` for its own transaction and reads under row-level security — and
+  usage, runs \`SELECT … FROM contact_in_tenant(\$1, \$2, \$3, \$4)\` as a prepared statement — one round
+  trip that sets \`app.tenant_id\`, \`app.user_id\` and \`app.role\` for its own transaction and reads under
+  row-level security (the owner's key: the record-access policy lets the owner see every contact) — and
   encodes the contact as JSON. The tenant rents a plan published for the benchmark whose limits wrk
   cannot reach, so no request is refused (the catalog's own plans allow a few thousand a minute).
 - **Reference**: pgbench on the same database in the same run, $connections clients, $threads threads, ${seconds} s each:
   1. *plain*: \`SELECT <the same columns> FROM contacts WHERE tenant_id = '…' AND id = '…'\` as the
      superuser (no row-level security), \`-M extended\` — PostgreSQL's own rate for this read, with
      nothing of ours in between. **The target is measured against this one.**
-  2. *scoped*: the server's exact statement, \`SELECT <the same columns> FROM contact_in_tenant('…', '…')\`,
+  2. *scoped*: the server's exact statement, \`SELECT <the same columns> FROM contact_in_tenant('…', '<owner>', 'owner', '…')\`,
      as \`guanxi_app\`, \`-M extended\`; and again with \`-M prepared\`, which is how the server sends it.
 - pgbench is the reference because it is the thinnest client PostgreSQL has: the gap between its
   rate and the API's is what TLS, HTTP, routing, authentication, JSON and the Swift driver cost.

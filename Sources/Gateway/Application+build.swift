@@ -45,6 +45,7 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     ActivitiesController(activities: services.activities, maxBodyBytes: maxBody).addRoutes(to: api)
     TimelineController(timeline: services.timeline).addRoutes(to: api)
     InvoicesController(invoices: services.invoices).addRoutes(to: api)
+    RecordSharesController(shares: services.recordShares, maxBodyBytes: maxBody).addRoutes(to: api)
 
     let ops = router.group("ops/v1")
         .add(middleware: OperatorAuthenticationMiddleware(authenticator: services.authenticator))

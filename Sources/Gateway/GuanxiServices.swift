@@ -23,6 +23,7 @@ public struct GuanxiServices: Sendable {
     public let deals: Deals
     public let activities: Activities
     public let timeline: Timeline
+    public let recordShares: RecordShares
     public let plans: PlanCatalog
     public let subscriptions: Subscriptions
     public let limits: Limits
@@ -64,6 +65,7 @@ public struct GuanxiServices: Sendable {
         self.deals = Deals(database: database)
         self.activities = Activities(database: database)
         self.timeline = Timeline(database: database)
+        self.recordShares = RecordShares(database: database)
         self.plans = plans
         self.subscriptions = subscriptions
         self.limits = Limits(database: database, subscriptions: subscriptions, rateLimiter: rateLimiter, concurrency: concurrency)

@@ -10,24 +10,28 @@ public struct Contacts: Sendable {
 
     public init(database: Database) { self.database = database }
 
-    static let columns: ColumnList = "id, account_id, name, email, phone, title, created_at, updated_at"
-    typealias Row = (UUID, UUID?, String, String?, String?, String?, Date, Date)
+    static let columns: ColumnList = "id, account_id, name, email, phone, title, owner_id, created_at, updated_at"
+    typealias Row = (UUID, UUID?, String, String?, String?, String?, UUID?, Date, Date)
 
     static func contact(_ row: Row) -> Contact {
         Contact(id: ContactID(row.0), accountID: row.1.map(AccountID.init), name: row.2, email: row.3,
-                phone: row.4, title: row.5, createdAt: row.6, updatedAt: row.7)
+                phone: row.4, title: row.5, ownerID: row.6.map(UserID.init), createdAt: row.7, updatedAt: row.8)
     }
 
-    /// The hot read: one round trip through `contact_in_tenant`, which scopes itself.
+    /// The hot read: one round trip through `contact_in_tenant`, which scopes itself to the tenant
+    /// and the acting member (whose role decides what they see).
     struct ContactInTenant: PostgresPreparedStatement {
-        static let sql = "SELECT id, account_id, name, email, phone, title, created_at, updated_at FROM contact_in_tenant($1, $2)"
+        static let sql = "SELECT id, account_id, name, email, phone, title, owner_id, created_at, updated_at FROM contact_in_tenant($1, $2, $3, $4)"
         typealias Row = Contacts.Row
         var tenant: UUID
+        var actor = ActingUser.settings
         var id: UUID
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
+            var bindings = PostgresBindings(capacity: 4)
             bindings.append(tenant)
+            bindings.append(actor.user)
+            bindings.append(actor.role)
             bindings.append(id)
             return bindings
         }
@@ -35,7 +39,7 @@ public struct Contacts: Sendable {
         func decodeRow(_ row: PostgresRow) throws -> Row {
             var columns = RowReader(row)
             return (try columns.next(), try columns.next(), try columns.next(), try columns.next(), try columns.next(),
-                    try columns.next(), try columns.next(), try columns.next())
+                    try columns.next(), try columns.next(), try columns.next(), try columns.next())
         }
     }
 
@@ -67,9 +71,11 @@ public struct Contacts: Sendable {
         return Self.contact(rows[0])
     }
 
-    /// Applies the fields present in `patch`; `null` clears an optional field.
+    /// Applies the fields present in `patch`; `null` clears an optional field. A new `owner_id` is a
+    /// reassignment (owners, admins, and managers within their teams).
     public func update(_ tenant: TenantID, _ id: ContactID, _ patch: ContactPatch) async throws -> Contact {
         let rows = try await database.withTenant(tenant) { transaction in
+            try await RecordAccess.requireEditable(.contact, id.uuid, in: transaction)
             let current = try await transaction.rows("SELECT \(columns: Self.columns) FROM contacts WHERE id = \(id.uuid) FOR UPDATE", as: Row.self)
             guard let row = current.first else { throw GuanxiError.notFound("contact") }
             let contact = Self.contact(row)
@@ -80,10 +86,12 @@ public struct Contacts: Sendable {
                                            phone: patch.phone.applied(to: contact.phone),
                                            title: patch.title.applied(to: contact.title),
                                            accountID: patch.accountID.applied(to: contact.accountID))
-            try await Accounts.requireExists(fields.accountID, in: transaction)
+            if fields.accountID != contact.accountID { try await Accounts.requireExists(fields.accountID, in: transaction) }
+            let owner = patch.ownerID.applied(to: contact.ownerID)
+            try await RecordAccess.requireMayReassign(.contact, from: contact.ownerID, to: owner, in: transaction)
             return try await transaction.rows("""
                 UPDATE contacts SET account_id = \(fields.accountID?.uuid), name = \(fields.name), email = \(fields.email),
-                       phone = \(fields.phone), title = \(fields.title), updated_at = now()
+                       phone = \(fields.phone), title = \(fields.title), owner_id = \(owner?.uuid), updated_at = now()
                  WHERE id = \(id.uuid)
                 RETURNING \(columns: Self.columns)
                 """, as: Row.self)
@@ -93,7 +101,8 @@ public struct Contacts: Sendable {
 
     public func delete(_ tenant: TenantID, _ id: ContactID) async throws {
         let deleted = try await database.withTenant(tenant) { transaction in
-            try await transaction.rows("DELETE FROM contacts WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
+            try await RecordAccess.requireEditable(.contact, id.uuid, in: transaction)
+            return try await transaction.rows("DELETE FROM contacts WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
         }
         guard !deleted.isEmpty else { throw GuanxiError.notFound("contact") }
     }
