@@ -22,6 +22,7 @@ public struct GuanxiServices: Sendable {
     public let deals: Deals
     public let activities: Activities
     public let timeline: Timeline
+    public let search: Search
     public let plans: PlanCatalog
     public let subscriptions: Subscriptions
     public let limits: Limits
@@ -59,6 +60,7 @@ public struct GuanxiServices: Sendable {
         self.deals = Deals(database: database)
         self.activities = Activities(database: database)
         self.timeline = Timeline(database: database)
+        self.search = Search(database: database)
         self.plans = plans
         self.subscriptions = subscriptions
         self.limits = Limits(database: database, subscriptions: subscriptions, rateLimiter: rateLimiter, concurrency: concurrency)

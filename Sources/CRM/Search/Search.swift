@@ -1,0 +1,131 @@
+import Database
+import Foundation
+import GuanxiCore
+import PostgresNIO
+
+/// Search across accounts, contacts, leads, deals and cases of one workspace, ranked.
+///
+/// One statement: the query's probes (`search_probes`) read ranges of `search_terms`, kept by
+/// triggers and read through its primary key, which row-level security leaves usable; the fields
+/// they find make the matches; each type's branch reads its matched records, under their own
+/// row-level security; each record is scored at its best field. Results are ordered by (score
+/// descending, type, id), and the cursor is a position in that order.
+/// Migrations/0014_create_search.sql holds the SQL functions; Docs/Search.md the rules.
+public struct Search: Sendable {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    typealias Row = (String, UUID, String, String?, String, String)
+
+    public func search(_ tenant: TenantID, _ query: SearchQuery, _ page: PageRequest) async throws -> Page<SearchResult> {
+        let after = try page.after.map(Position.init(cursor:))
+        let types = query.types.map(\.rawValue)
+        let rows = try await database.withTenant(tenant) { transaction in
+            try await transaction.rows("""
+                WITH query AS MATERIALIZED (
+                    SELECT search_query(\(query.text)) AS q
+                ), probes AS MATERIALIZED (
+                    SELECT p.* FROM query, search_probes(query.q) AS p
+                ), hits AS (
+                    SELECT s.record_type, s.record_id, s.field, p.kind, p.word_number,
+                           CASE WHEN p.typo_budget = 0 THEN 0 ELSE search_typos(p.word, s.term) END AS typos
+                      FROM probes AS p,
+                           -- OFFSET 0 keeps one primary-key range scan per probe; without it the planner may
+                           -- read all of the tenant's terms once and join them by hash
+                           LATERAL (SELECT record_type, record_id, field, term FROM search_terms
+                                     WHERE kind = p.kind AND term >= p.low AND term < p.high AND record_type = ANY(\(types))
+                                    OFFSET 0) AS s
+                     -- a typo range holds every term with the word's first letter: those the word's own range
+                     -- holds are left to it, and a cheap bound on the edit distance goes before search_typos
+                     WHERE p.typo_budget = 0
+                        OR (NOT starts_with(s.term, p.word)
+                            AND levenshtein_less_equal(left(s.term, length(p.word)), p.word, 2 * p.typo_budget) <= 2 * p.typo_budget)
+                ), matches AS (
+                    -- the fields that match: one holding every word of the query (each counted at its fewest
+                    -- typos), an address, a phone number, or a case's number
+                    SELECT record_type, record_id, field, min(kind)::"char" AS kind, sum(typos)::integer AS typos
+                      FROM (SELECT record_type, record_id, field, kind, word_number, min(typos) AS typos
+                              FROM hits WHERE typos IS NOT NULL
+                             GROUP BY record_type, record_id, field, kind, word_number) AS words
+                     GROUP BY record_type, record_id, field
+                    HAVING min(kind) <> 'w' OR count(*) = (SELECT cardinality((q).words) FROM query)
+                    UNION ALL
+                    SELECT 'case', c.id, array_position(search_fields('case'), 'n:number')::smallint, 'n'::"char", 0
+                      FROM cases AS c, query
+                     WHERE c.number = (query.q).case_number AND 'case' = ANY(\(types))
+                ), records AS MATERIALIZED (
+                    SELECT 'account' AS type, r.id, r.name AS title, coalesce(r.website, r.phone) AS subtitle, to_jsonb(r) AS row
+                      FROM accounts AS r WHERE r.id IN (SELECT record_id FROM matches WHERE record_type = 'account')
+                    UNION ALL
+                    SELECT 'contact', r.id, r.name, coalesce(r.email, r.phone), to_jsonb(r)
+                      FROM contacts AS r WHERE r.id IN (SELECT record_id FROM matches WHERE record_type = 'contact')
+                    UNION ALL
+                    SELECT 'lead', r.id, r.name, coalesce(r.company, r.email, r.phone), to_jsonb(r)
+                      FROM leads AS r WHERE r.id IN (SELECT record_id FROM matches WHERE record_type = 'lead')
+                    UNION ALL
+                    SELECT 'deal', r.id, r.name, (SELECT a.name FROM accounts AS a WHERE a.id = r.account_id), to_jsonb(r)
+                      FROM deals AS r WHERE r.id IN (SELECT record_id FROM matches WHERE record_type = 'deal')
+                    UNION ALL
+                    SELECT 'case', r.id, r.subject, '#' || r.number, to_jsonb(r)
+                      FROM cases AS r WHERE r.id IN (SELECT record_id FROM matches WHERE record_type = 'case')
+                ), scored AS (
+                    -- each record at its best field; of two equal, the one search_fields names first
+                    SELECT DISTINCT ON (r.type, r.id) r.type, r.id, r.title, r.subtitle, f.name AS field,
+                           CASE m.kind WHEN 'p' THEN search_phone_score(f.value, (query.q).phone_forms)
+                                       ELSE search_score(m.kind, f.normalised, CASE m.kind WHEN 'w' THEN (query.q).phrase
+                                                                                          WHEN 'a' THEN (query.q).address
+                                                                                          ELSE (query.q).case_number::text END,
+                                                         m.typos) END AS score
+                      FROM matches AS m JOIN records AS r ON r.type = m.record_type AND r.id = m.record_id CROSS JOIN query,
+                           -- OFFSET 0: the normalised value is computed once, not once per use in search_score
+                           LATERAL (SELECT name, value, search_normalised(m.kind, value) AS normalised
+                                      FROM (SELECT split_part(spec, ':', 2) AS name, r.row ->> split_part(spec, ':', 2) AS value
+                                              FROM (SELECT (search_fields(m.record_type))[m.field] AS spec) AS s) AS v
+                                    OFFSET 0) AS f
+                     ORDER BY r.type, r.id, score DESC, m.field
+                )
+                SELECT type, id, title, subtitle, score::text, field FROM scored
+                 WHERE score > 0
+                   AND (\(after == nil) OR score < \(after?.score)::numeric
+                        OR (score = \(after?.score)::numeric AND (type, id) > (\(after?.type.rawValue)::text, \(after?.id)::uuid)))
+                 ORDER BY score DESC, type, id
+                 LIMIT \(page.limit + 1)
+                """, as: Row.self)
+        }
+        let results = try rows.map { row in
+            guard let type = SearchType(rawValue: row.0), let score = Double(row.4) else {
+                throw GuanxiError(.internalFailure, code: "internal_error", message: "A search row could not be read.")
+            }
+            return (result: SearchResult(type: type, id: row.1, title: row.2, subtitle: row.3, score: score, matchedField: row.5),
+                    score: row.4)
+        }
+        let positioned = Page(rows: results, limit: page.limit) {
+            Position(score: $0.score, type: $0.result.type, id: $0.result.id).cursor
+        }
+        return Page(items: positioned.items.map(\.result), nextCursor: positioned.nextCursor)
+    }
+
+    /// Where a page ends in (score descending, type, id): the score as the database wrote it, so
+    /// that comparing it again is exact.
+    struct Position {
+        var score: String
+        var type: SearchType
+        var id: UUID
+
+        init(score: String, type: SearchType, id: UUID) {
+            self.score = score
+            self.type = type
+            self.id = id
+        }
+
+        init(cursor: Cursor) throws {
+            let parts = cursor.key?.split(separator: ",", omittingEmptySubsequences: false) ?? []
+            guard parts.count == 2, parts[0].wholeMatch(of: /[01](\.[0-9]{1,4})?/) != nil,
+                  let type = SearchType(rawValue: String(parts[1])) else { throw Cursor.invalid }
+            self.init(score: String(parts[0]), type: type, id: cursor.after)
+        }
+
+        var cursor: Cursor { Cursor(after: id, key: "\(score),\(type.rawValue)") }
+    }
+}
