@@ -13,12 +13,13 @@ CREATE EXTENSION IF NOT EXISTS fuzzystrmatch
 --;;
 -- kind: 'w' a word (a run of letters and digits, or a two-character part of Chinese or Japanese text),
 -- 'a' an address (email, website), 'p' a phone number's digits, whole and national (search_phone_forms),
--- 'r' the whole digits reversed (so that a number is found by its last digits with a prefix range).
--- COLLATE "C": ranges compare code points. field: the field's position in search_fields.
+-- 'r' the whole digits reversed (so that a number is found by its last digits with a prefix range),
+-- 'n' a case number. COLLATE "C": ranges compare code points. field: the field's position in
+-- search_fields.
 -- Derived from the records, which hold the tenant foreign keys; the triggers below keep it in step.
 CREATE TABLE search_terms (
     tenant_id uuid NOT NULL,
-    kind "char" NOT NULL CHECK (kind IN ('w', 'a', 'p', 'r')),
+    kind "char" NOT NULL CHECK (kind IN ('w', 'a', 'p', 'r', 'n')),
     term text COLLATE "C" NOT NULL CHECK (length(term) BETWEEN 1 AND 200),
     record_type text NOT NULL CHECK (record_type IN ('account', 'contact', 'lead', 'deal', 'case')),
     record_id uuid NOT NULL,
@@ -27,8 +28,7 @@ CREATE TABLE search_terms (
 )
 --;;
 -- What is searched in each type of record, as kind:column (w: words, a: an address, p: a phone number,
--- n: a case number, matched whole through the cases' own unique index), in the order a match is
--- reported when two fields match equally well.
+-- n: a case number), in the order a match is reported when two fields match equally well.
 CREATE FUNCTION search_fields(p_record_type text) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE p_record_type
@@ -92,7 +92,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
            LATERAL (SELECT 'w'::"char", unnest(search_words(f.value)) WHERE f.kind = 'w'
                     UNION ALL SELECT 'a', search_address(f.value) WHERE f.kind = 'a'
                     UNION ALL SELECT 'p', unnest(search_phone_forms(f.value)) WHERE f.kind = 'p'
-                    UNION ALL SELECT 'r', reverse((search_phone_forms(f.value))[1]) WHERE f.kind = 'p') AS terms(kind, term)
+                    UNION ALL SELECT 'r', reverse((search_phone_forms(f.value))[1]) WHERE f.kind = 'p'
+                    UNION ALL SELECT 'n', f.value WHERE f.kind = 'n') AS terms(kind, term)
      WHERE terms.term IS NOT NULL
 $$
 --;;
@@ -210,22 +211,24 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$
 --;;
 -- The ranges of search_terms a query reads. Each word of the query (numbered 1, 2, …; all must be found
--- in one record) is read as a prefix; the whole query as the start of an address and, when it looks like
--- a phone number, the start of each of its forms and its last digits (reversed), each found alone
--- (number 0). A word or address with a typo budget is also read with every term that has its first
--- letter, and every term that starts with its first two letters swapped: typo_budget > 0 marks these
--- ranges, whose terms must pass search_typos.
+-- in one field) is read as a prefix; the whole query as the start of an address; when it looks like a
+-- phone number, the start of each of its forms and its last digits (reversed); a case number whole.
+-- These are found alone (number 0). A word or address with a typo budget is also read with every
+-- term that has its first letter, and every term that starts with its first two letters swapped:
+-- typo_budget > 0 marks these ranges, whose terms must pass search_typos.
 CREATE FUNCTION search_probes(p_query search_query)
 RETURNS TABLE (word_number integer, kind "char", word text, low text, high text, typo_budget integer)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     WITH targets AS (
-        SELECT w.word_number::integer, 'w'::"char" AS kind, w.word
+        SELECT w.word_number::integer, 'w'::"char" AS kind, w.word, false AS whole
           FROM unnest(p_query.words) WITH ORDINALITY AS w(word, word_number)
-        UNION ALL SELECT 0, 'a', p_query.address WHERE p_query.address IS NOT NULL
-        UNION ALL SELECT 0, 'p', unnest(p_query.phone_forms)
-        UNION ALL SELECT 0, 'r', reverse(p_query.phone_forms[1]) WHERE p_query.phone_forms IS NOT NULL
+        UNION ALL SELECT 0, 'a', p_query.address, false WHERE p_query.address IS NOT NULL
+        UNION ALL SELECT 0, 'p', unnest(p_query.phone_forms), false
+        UNION ALL SELECT 0, 'r', reverse(p_query.phone_forms[1]), false WHERE p_query.phone_forms IS NOT NULL
+        UNION ALL SELECT 0, 'n', p_query.case_number::text, true WHERE p_query.case_number IS NOT NULL
     )
-    SELECT DISTINCT t.word_number, t.kind, t.word, r.low, r.low || chr(1114111), r.typo_budget
+    SELECT DISTINCT t.word_number, t.kind, t.word, r.low, r.low || CASE WHEN t.whole THEN chr(1) ELSE chr(1114111) END,
+           r.typo_budget
       FROM targets AS t,
            LATERAL (SELECT t.word, 0
                     UNION ALL SELECT left(t.word, 1), search_typo_budget(t.word) WHERE search_typo_budget(t.word) > 0

@@ -16,83 +16,10 @@ public struct Search: Sendable {
 
     public init(database: Database) { self.database = database }
 
-    typealias Row = (String, UUID, String, String?, String, String)
-
     public func search(_ tenant: TenantID, _ query: SearchQuery, _ page: PageRequest) async throws -> Page<SearchResult> {
-        let after = try page.after.map(Position.init(cursor:))
-        let types = query.types.map(\.rawValue)
-        let rows = try await database.withTenant(tenant) { transaction in
-            try await transaction.rows("""
-                WITH query AS MATERIALIZED (
-                    SELECT search_query(\(query.text)) AS q
-                ), probes AS MATERIALIZED (
-                    SELECT p.* FROM query, search_probes(query.q) AS p
-                ), hits AS (
-                    SELECT s.record_type, s.record_id, s.field, p.kind, p.word_number,
-                           CASE WHEN p.typo_budget = 0 THEN 0 ELSE search_typos(p.word, s.term) END AS typos
-                      FROM probes AS p,
-                           -- OFFSET 0 keeps one primary-key range scan per probe; without it the planner may
-                           -- read all of the tenant's terms once and join them by hash
-                           LATERAL (SELECT record_type, record_id, field, term FROM search_terms
-                                     WHERE kind = p.kind AND term >= p.low AND term < p.high AND record_type = ANY(\(types))
-                                    OFFSET 0) AS s
-                     -- a typo range holds every term with the word's first letter: those the word's own range
-                     -- holds are left to it, and a cheap bound on the edit distance goes before search_typos
-                     WHERE p.typo_budget = 0
-                        OR (NOT starts_with(s.term, p.word)
-                            AND levenshtein_less_equal(left(s.term, length(p.word)), p.word, 2 * p.typo_budget) <= 2 * p.typo_budget)
-                ), matches AS (
-                    -- the fields that match: one holding every word of the query (each counted at its fewest
-                    -- typos), an address, a phone number, or a case's number
-                    SELECT record_type, record_id, field, min(kind)::"char" AS kind, sum(typos)::integer AS typos
-                      FROM (SELECT record_type, record_id, field, kind, word_number, min(typos) AS typos
-                              FROM hits WHERE typos IS NOT NULL
-                             GROUP BY record_type, record_id, field, kind, word_number) AS words
-                     GROUP BY record_type, record_id, field
-                    HAVING min(kind) <> 'w' OR count(*) = (SELECT cardinality((q).words) FROM query)
-                    UNION ALL
-                    SELECT 'case', c.id, array_position(search_fields('case'), 'n:number')::smallint, 'n'::"char", 0
-                      FROM cases AS c, query
-                     WHERE c.number = (query.q).case_number AND 'case' = ANY(\(types))
-                ), records AS MATERIALIZED (
-                    SELECT 'account' AS type, r.id, r.name AS title, coalesce(r.website, r.phone) AS subtitle, to_jsonb(r) AS row
-                      FROM accounts AS r WHERE r.id IN (SELECT record_id FROM matches WHERE record_type = 'account')
-                    UNION ALL
-                    SELECT 'contact', r.id, r.name, coalesce(r.email, r.phone), to_jsonb(r)
-                      FROM contacts AS r WHERE r.id IN (SELECT record_id FROM matches WHERE record_type = 'contact')
-                    UNION ALL
-                    SELECT 'lead', r.id, r.name, coalesce(r.company, r.email, r.phone), to_jsonb(r)
-                      FROM leads AS r WHERE r.id IN (SELECT record_id FROM matches WHERE record_type = 'lead')
-                    UNION ALL
-                    SELECT 'deal', r.id, r.name, (SELECT a.name FROM accounts AS a WHERE a.id = r.account_id), to_jsonb(r)
-                      FROM deals AS r WHERE r.id IN (SELECT record_id FROM matches WHERE record_type = 'deal')
-                    UNION ALL
-                    SELECT 'case', r.id, r.subject, '#' || r.number, to_jsonb(r)
-                      FROM cases AS r WHERE r.id IN (SELECT record_id FROM matches WHERE record_type = 'case')
-                ), scored AS (
-                    -- each record at its best field; of two equal, the one search_fields names first
-                    SELECT DISTINCT ON (r.type, r.id) r.type, r.id, r.title, r.subtitle, f.name AS field,
-                           CASE m.kind WHEN 'p' THEN search_phone_score(f.value, (query.q).phone_forms)
-                                       ELSE search_score(m.kind, f.normalised, CASE m.kind WHEN 'w' THEN (query.q).phrase
-                                                                                          WHEN 'a' THEN (query.q).address
-                                                                                          ELSE (query.q).case_number::text END,
-                                                         m.typos) END AS score
-                      FROM matches AS m JOIN records AS r ON r.type = m.record_type AND r.id = m.record_id CROSS JOIN query,
-                           -- OFFSET 0: the normalised value is computed once, not once per use in search_score
-                           LATERAL (SELECT name, value, search_normalised(m.kind, value) AS normalised
-                                      FROM (SELECT split_part(spec, ':', 2) AS name, r.row ->> split_part(spec, ':', 2) AS value
-                                              FROM (SELECT (search_fields(m.record_type))[m.field] AS spec) AS s) AS v
-                                    OFFSET 0) AS f
-                     ORDER BY r.type, r.id, score DESC, m.field
-                )
-                SELECT type, id, title, subtitle, score::text, field FROM scored
-                 WHERE score > 0
-                   AND (\(after == nil) OR score < \(after?.score)::numeric
-                        OR (score = \(after?.score)::numeric AND (type, id) > (\(after?.type.rawValue)::text, \(after?.id)::uuid)))
-                 ORDER BY score DESC, type, id
-                 LIMIT \(page.limit + 1)
-                """, as: Row.self)
-        }
+        let statement = Statement(text: query.text, types: query.types.map(\.rawValue),
+                                  after: try page.after.map(Position.init(cursor:)), limit: page.limit + 1)
+        let rows = try await database.withTenant(tenant) { try await $0.execute(statement) }
         let results = try rows.map { row in
             guard let type = SearchType(rawValue: row.0), let score = Double(row.4) else {
                 throw GuanxiError(.internalFailure, code: "internal_error", message: "A search row could not be read.")
@@ -104,6 +31,100 @@ public struct Search: Sendable {
             Position(score: $0.score, type: $0.result.type, id: $0.result.id).cursor
         }
         return Page(items: positioned.items.map(\.result), nextCursor: positioned.nextCursor)
+    }
+
+    /// The search, prepared: each connection parses it once, and PostgreSQL soon keeps one plan for
+    /// it, which saves planning this long statement on every request. Binds: $1 the query, $2 the
+    /// types, $3 $4 $5 the position after which the page starts (all NULL for the first page), $6 the
+    /// number of rows to read.
+    struct Statement: PostgresPreparedStatement {
+        static let sql = """
+            WITH query AS MATERIALIZED (
+                SELECT search_query($1::text) AS q
+            ), probes AS MATERIALIZED (
+                SELECT p.* FROM query, search_probes(query.q) AS p
+            ), hits AS (
+                SELECT s.record_type, s.record_id, s.field, p.kind, p.word_number,
+                       CASE WHEN p.typo_budget = 0 THEN 0 ELSE search_typos(p.word, s.term) END AS typos
+                  FROM probes AS p,
+                       -- OFFSET 0 keeps one primary-key range scan per probe; without it the planner may
+                       -- read all of the tenant's terms once and join them by hash
+                       LATERAL (SELECT record_type, record_id, field, term FROM search_terms
+                                 WHERE kind = p.kind AND term >= p.low AND term < p.high AND record_type = ANY($2::text[])
+                                OFFSET 0) AS s
+                 -- a typo range holds every term with the word's first letter: those the word's own range
+                 -- holds are left to it, and a cheap bound on the edit distance goes before search_typos
+                 WHERE p.typo_budget = 0
+                    OR (NOT starts_with(s.term, p.word)
+                        AND levenshtein_less_equal(left(s.term, length(p.word)), p.word, 2 * p.typo_budget) <= 2 * p.typo_budget)
+            ), matches AS (
+                -- the fields that match: one holding every word of the query (each counted at its fewest
+                -- typos), an address, a phone number, a case number
+                SELECT record_type, record_id, field, min(kind)::"char" AS kind, sum(typos)::integer AS typos
+                  FROM (SELECT record_type, record_id, field, kind, word_number, min(typos) AS typos
+                          FROM hits WHERE typos IS NOT NULL
+                         GROUP BY record_type, record_id, field, kind, word_number) AS words
+                 GROUP BY record_type, record_id, field
+                HAVING min(kind) <> 'w' OR count(*) = (SELECT cardinality((q).words) FROM query)
+            ), records AS MATERIALIZED (
+                SELECT 'account' AS type, r.id, r.name AS title, coalesce(r.website, r.phone) AS subtitle, to_jsonb(r) AS row
+                  FROM accounts AS r WHERE r.id IN (SELECT record_id FROM matches WHERE record_type = 'account')
+                UNION ALL
+                SELECT 'contact', r.id, r.name, coalesce(r.email, r.phone), to_jsonb(r)
+                  FROM contacts AS r WHERE r.id IN (SELECT record_id FROM matches WHERE record_type = 'contact')
+                UNION ALL
+                SELECT 'lead', r.id, r.name, coalesce(r.company, r.email, r.phone), to_jsonb(r)
+                  FROM leads AS r WHERE r.id IN (SELECT record_id FROM matches WHERE record_type = 'lead')
+                UNION ALL
+                SELECT 'deal', r.id, r.name, (SELECT a.name FROM accounts AS a WHERE a.id = r.account_id), to_jsonb(r)
+                  FROM deals AS r WHERE r.id IN (SELECT record_id FROM matches WHERE record_type = 'deal')
+                UNION ALL
+                SELECT 'case', r.id, r.subject, '#' || r.number, to_jsonb(r)
+                  FROM cases AS r WHERE r.id IN (SELECT record_id FROM matches WHERE record_type = 'case')
+            ), scored AS (
+                -- each record at its best field; of two equal, the one search_fields names first
+                SELECT DISTINCT ON (r.type, r.id) r.type, r.id, r.title, r.subtitle, f.name AS field,
+                       CASE m.kind WHEN 'p' THEN search_phone_score(f.value, (query.q).phone_forms)
+                                   ELSE search_score(m.kind, f.normalised, CASE m.kind WHEN 'w' THEN (query.q).phrase
+                                                                                      WHEN 'a' THEN (query.q).address
+                                                                                      ELSE (query.q).case_number::text END,
+                                                     m.typos) END AS score
+                  FROM matches AS m JOIN records AS r ON r.type = m.record_type AND r.id = m.record_id CROSS JOIN query,
+                       -- OFFSET 0: the normalised value is computed once, not once per use in search_score
+                       LATERAL (SELECT name, value, search_normalised(m.kind, value) AS normalised
+                                  FROM (SELECT split_part(spec, ':', 2) AS name, r.row ->> split_part(spec, ':', 2) AS value
+                                          FROM (SELECT (search_fields(m.record_type))[m.field] AS spec) AS s) AS v
+                                OFFSET 0) AS f
+                 ORDER BY r.type, r.id, score DESC, m.field
+            )
+            SELECT type, id, title, subtitle, score::text, field FROM scored
+             WHERE score > 0
+               AND ($3::text IS NULL OR score < $3::numeric OR (score = $3::numeric AND (type, id) > ($4::text, $5::uuid)))
+             ORDER BY score DESC, type, id
+             LIMIT $6::bigint
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .textArray, .text, .text, .uuid, .int8]
+        typealias Row = (String, UUID, String, String?, String, String)
+
+        var text: String
+        var types: [String]
+        var after: Position?
+        var limit: Int
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 6)
+            bindings.append(text)
+            bindings.append(types)
+            bindings.append(after?.score)
+            bindings.append(after?.type.rawValue)
+            bindings.append(after?.id)
+            bindings.append(limit)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            try row.decode(Row.self)
+        }
     }
 
     /// Where a page ends in (score descending, type, id): the score as the database wrote it, so
