@@ -207,6 +207,26 @@ struct SearchTests {
         }
     }
 
+    @Test("records with typos follow the exact ones on later pages, also when the first page is full without them")
+    func typosAfterAFullPage() async throws {
+        try await TestApp.run { app in
+            let tenant = try await app.makeTenant()
+            for name in ["John Adams", "John Baker", "John Carter", "Jhon Doe", "Joan Evans"] {
+                _ = try await app.create("/api/v1/contacts", tenant, ["name": name])
+            }
+            let whole = try await Self.search(app, tenant, "john", "&limit=200")
+            #expect(whole.hits.map(\.title) == ["John Adams", "John Baker", "John Carter", "Jhon Doe", "Joan Evans"])
+            var walked: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await Self.search(app, tenant, "john", "&limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                walked += page.hits.map(\.title)
+                cursor = page.next
+            } while cursor != nil && walked.count < 10
+            #expect(walked == whole.hits.map(\.title))
+        }
+    }
+
     @Test("another workspace's records never appear")
     func tenantScoping() async throws {
         try await TestApp.run { app in

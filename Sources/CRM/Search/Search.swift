@@ -43,26 +43,36 @@ public struct Search: Sendable {
                 SELECT search_query($1::text) AS q
             ), probes AS MATERIALIZED (
                 SELECT p.* FROM query, search_probes(query.q) AS p
-            ), hits AS (
-                SELECT s.record_type, s.record_id, s.field, p.kind, p.word_number,
-                       CASE WHEN p.typo_budget = 0 THEN 0 ELSE search_typos(p.word, s.term) END AS typos
+            ), ranges AS NOT MATERIALIZED (
+                -- each probe's range of terms; OFFSET 0 keeps one primary-key range scan per probe, where
+                -- the planner might otherwise read all of the tenant's terms and join them by hash
+                SELECT p.kind, p.word_number, p.word, p.typo_budget, s.record_type, s.record_id, s.field, s.term
                   FROM probes AS p,
-                       -- OFFSET 0 keeps one primary-key range scan per probe; without it the planner may
-                       -- read all of the tenant's terms once and join them by hash
                        LATERAL (SELECT record_type, record_id, field, term FROM search_terms
                                  WHERE kind = p.kind AND term >= p.low AND term < p.high AND record_type = ANY($2::text[])
                                 OFFSET 0) AS s
-                 -- a typo range holds every term with the word's first letter: those the word's own range
-                 -- holds are left to it, and a cheap bound on the edit distance goes before search_typos
-                 WHERE p.typo_budget = 0
-                    OR (NOT starts_with(s.term, p.word)
-                        AND levenshtein_less_equal(left(s.term, length(p.word)), p.word, 2 * p.typo_budget) <= 2 * p.typo_budget)
+            ), exact_hits AS (
+                SELECT record_type, record_id, field, kind, word_number, 0 AS typos FROM ranges WHERE typo_budget = 0
+            ), filled AS (
+                -- whether the first page is full of records matched without a typo, which all rank before
+                -- any record that needs one: then the typo ranges, the costly ones, are not read
+                SELECT $3::text IS NULL AND count(DISTINCT (record_type, record_id)) >= $6::bigint AS page
+                  FROM (SELECT record_type, record_id FROM exact_hits
+                         GROUP BY record_type, record_id, field
+                        HAVING min(kind) <> 'w' OR count(DISTINCT word_number) = (SELECT cardinality((q).words) FROM query)) AS matched
+            ), typo_hits AS (
+                -- a typo range holds every term with the word's first letter: those the word's own range
+                -- holds are left to it, and a cheap bound on the edit distance goes before search_typos
+                SELECT record_type, record_id, field, kind, word_number, search_typos(word, term) AS typos
+                  FROM ranges
+                 WHERE typo_budget > 0 AND NOT (SELECT page FROM filled) AND NOT starts_with(term, word)
+                   AND levenshtein_less_equal(left(term, length(word)), word, 2 * typo_budget) <= 2 * typo_budget
             ), matches AS (
                 -- the fields that match: one holding every word of the query (each counted at its fewest
                 -- typos), an address, a phone number, a case number
                 SELECT record_type, record_id, field, min(kind)::"char" AS kind, sum(typos)::integer AS typos
                   FROM (SELECT record_type, record_id, field, kind, word_number, min(typos) AS typos
-                          FROM hits WHERE typos IS NOT NULL
+                          FROM (SELECT * FROM exact_hits UNION ALL SELECT * FROM typo_hits WHERE typos IS NOT NULL) AS hits
                          GROUP BY record_type, record_id, field, kind, word_number) AS words
                  GROUP BY record_type, record_id, field
                 HAVING min(kind) <> 'w' OR count(*) = (SELECT cardinality((q).words) FROM query)
