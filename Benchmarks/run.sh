@@ -5,7 +5,8 @@
 # data directory, seeds 20 tenants of 1,000 contacts each, loads GET /api/v1/contacts/{id} with wrk,
 # loads the same SELECT with pgbench, and rewrites Docs/Performance.md with the figures. A last
 # phase (fair sharing) measures one tenant's latency alone and again while another tenant floods
-# the same server far past its plan's limits.
+# the same server far past its plan's limits. Then Benchmarks/search.sh loads the contact list and
+# search of a tenant with 100,000 contacts with the same binary and adds its section to the file.
 # Environment: BENCH_SECONDS (length of each load phase, default 20), BENCH_CONNECTIONS (16),
 # BENCH_THREADS (2).
 set -euo pipefail
@@ -520,6 +521,9 @@ Cores used (of $cpu_count), from the 2nd to the 8th second of each quiet measure
 $(cpu_row quiet_alone "quiet alone")
 $(cpu_row quiet_flooded "quiet while flooded")
 EOF
+
+say "list and search (Benchmarks/search.sh)"
+bash Benchmarks/search.sh "$binary"
 
 say "results (written to Docs/Performance.md)"
 sed -n '/^## Results/,$p' Docs/Performance.md

@@ -236,7 +236,9 @@ for q in 小明 john jonh; do
         -c "SELECT set_config('app.tenant_id', '$tenant_id', false)" \
         -f <(printf 'EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)\n%s\n' "$search_sql" | sed -e "s/:q\\b/:'q'/" -e "s/:types\\b/:'types'/g") \
         >"$work/plan-$q.txt" 2>&1 || true
-    grep -E 'Planning Time|Execution Time|Index Only Scan|rows=' "$work/plan-$q.txt" | head -n 12 >&2 || true
+    # each common table expression with its first node's time and rows, the scans of indexes, the totals
+    awk '/CTE [a-z_]+$/ { name = $0; getline; print name ":" $0; next }
+         /Index (Only )?Scan using|Planning Time|Execution Time/' "$work/plan-$q.txt" >&2 || true
 done
 
 wrk_field() { # field file
@@ -302,8 +304,10 @@ seeding). Each API request authenticates its key, passes the rate limits and is 
 plan is out of wrk's reach). \`wrk -t$threads -c$connections -d${seconds}s --latency\` after 5 s of warm-up,
 HTTP/1.1 keep-alive over TLS. Beside it, pgbench runs the same transaction the server runs for that
 request (\`BEGIN\`, the statement that sets the tenant, the server's statement, \`COMMIT\`) as
-\`guanxi_app\` with \`-M extended\`, the values sent as parameters, $connections clients, $threads threads,
-${seconds} s: the SQL alone, without TLS, HTTP, authentication, JSON or Swift.
+\`guanxi_app\`, the values sent as parameters, $connections clients, $threads threads, ${seconds} s each: the SQL
+alone, without TLS, HTTP, authentication, JSON or Swift. Twice: with \`-M extended\`, which plans every
+statement again, as the server sends the list's statement, and with \`-M prepared\`, which keeps the plan,
+as the server sends the search's (a prepared statement; Docs/Search.md).
 
 The searches have $matches_chinese (小明), $matches_prefix (john) and $matches_typo (jonh) results in all;
 each request asks for the first page of $page_limit.
