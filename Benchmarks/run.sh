@@ -6,7 +6,8 @@
 # loads the same SELECT with pgbench, and rewrites Docs/Performance.md with the figures. A last
 # phase (fair sharing) measures one tenant's latency alone and again while another tenant floods
 # the same server far past its plan's limits. Then Benchmarks/billing.sh times a billing run and a
-# year of reports over 10,000 tenants with the same binary and adds its section to the file.
+# year of reports over 10,000 tenants, and Benchmarks/search.sh loads the contact list and search of
+# a tenant with 100,000 contacts, with the same binary; each adds its section to the file.
 # Environment: BENCH_SECONDS (length of each load phase, default 20), BENCH_CONNECTIONS (16),
 # BENCH_THREADS (2).
 set -euo pipefail
@@ -526,6 +527,8 @@ EOF
 
 say "billing and reports (Benchmarks/billing.sh)"
 bash Benchmarks/billing.sh "$binary"
+say "list and search (Benchmarks/search.sh)"
+bash Benchmarks/search.sh "$binary"
 
 say "results (written to Docs/Performance.md)"
 sed -n '/^## Results/,$p' Docs/Performance.md

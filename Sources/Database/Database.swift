@@ -108,6 +108,20 @@ public struct Transaction: Sendable {
         try await self.query(query, file: file, line: line).map { try $0.decode((repeat each Column).self) }
     }
 
+    /// Runs a prepared statement and decodes every row. The connection parses it once, and
+    /// PostgreSQL may keep one plan for it: for a long statement run often, planning is the cost saved.
+    public func execute<Statement: PostgresPreparedStatement>(
+        _ statement: Statement, file: String = #fileID, line: Int = #line
+    ) async throws -> [Statement.Row] {
+        do {
+            var rows: [Statement.Row] = []
+            for try await row in try await connection.execute(statement, logger: logger, file: file, line: line) { rows.append(row) }
+            return rows
+        } catch let error as PSQLError {
+            throw error.guanxiError
+        }
+    }
+
     /// Makes this host transaction act for `tenant` from here on, e.g. to provision a new tenant's
     /// first rows in the same transaction that creates the tenant.
     public func actAs(_ tenant: TenantID) async throws -> Transaction {

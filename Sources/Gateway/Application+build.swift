@@ -46,6 +46,7 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     TimelineController(timeline: services.timeline).addRoutes(to: api)
     InvoicesController(invoices: services.invoices).addRoutes(to: api)
     RecordSharesController(shares: services.recordShares, maxBodyBytes: maxBody).addRoutes(to: api)
+    SearchController(search: services.search).addRoutes(to: api)
 
     let ops = router.group("ops/v1")
         .add(middleware: OperatorAuthenticationMiddleware(authenticator: services.authenticator))

@@ -24,6 +24,7 @@ public struct GuanxiServices: Sendable {
     public let activities: Activities
     public let timeline: Timeline
     public let recordShares: RecordShares
+    public let search: Search
     public let plans: PlanCatalog
     public let subscriptions: Subscriptions
     public let limits: Limits
@@ -66,6 +67,7 @@ public struct GuanxiServices: Sendable {
         self.activities = Activities(database: database)
         self.timeline = Timeline(database: database)
         self.recordShares = RecordShares(database: database)
+        self.search = Search(database: database)
         self.plans = plans
         self.subscriptions = subscriptions
         self.limits = Limits(database: database, subscriptions: subscriptions, rateLimiter: rateLimiter, concurrency: concurrency)
