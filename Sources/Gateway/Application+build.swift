@@ -29,6 +29,8 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     WorkspaceController(apiKeys: services.apiKeys, maxBodyBytes: maxBody).addRoutes(to: api)
     AccountsController(accounts: services.accounts, maxBodyBytes: maxBody).addRoutes(to: api)
     ContactsController(contacts: services.contacts, maxBodyBytes: maxBody).addRoutes(to: api)
+    ImportsController(imports: services.imports, maxBodyBytes: maxBody).addRoutes(to: api)
+    ExportsController(exports: services.exports).addRoutes(to: api)
     SubscriptionController(subscriptions: services.subscriptions, limits: services.limits).addRoutes(to: api)
 
     let ops = router.group("ops/v1")

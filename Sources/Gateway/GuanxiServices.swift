@@ -12,6 +12,8 @@ public struct GuanxiServices: Sendable {
     public let apiKeys: APIKeys
     public let accounts: Accounts
     public let contacts: Contacts
+    public let imports: Imports
+    public let exports: Exports
     public let plans: PlanCatalog
     public let subscriptions: Subscriptions
     public let limits: Limits
@@ -34,6 +36,8 @@ public struct GuanxiServices: Sendable {
         self.apiKeys = APIKeys(database: database, tenantCredentials: tenantCredentials)
         self.accounts = Accounts(database: database)
         self.contacts = Contacts(database: database)
+        self.imports = Imports(database: database)
+        self.exports = Exports(database: database, contacts: contacts, accounts: accounts)
         self.plans = plans
         self.subscriptions = subscriptions
         self.limits = Limits(database: database, subscriptions: subscriptions, rateLimiter: rateLimiter, concurrency: concurrency)
