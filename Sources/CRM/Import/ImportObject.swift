@@ -6,9 +6,9 @@ import GuanxiCore
 /// and the keys that find a row's duplicate. Adding a kind of record is adding one of these (see
 /// `ImportObject+Contacts.swift`) and listing it in `all`; parsing, mapping, checking, dedupe,
 /// bulk writing and progress are the same for every kind.
-public struct ImportObject: Sendable {
+struct ImportObject: Sendable {
     /// The name clients use (`?object=contacts`), also the job's `object`.
-    public let name: String
+    let name: String
     /// The table written; it has `tenant_id`, `id` and `updated_at` besides the fields' columns.
     let table: SQLIdentifier
     let fields: [ImportField]
@@ -16,9 +16,9 @@ public struct ImportObject: Sendable {
     let dedupeKeys: [DedupeKey]
 
     /// Every kind of record that can be imported.
-    public static let all: [ImportObject] = [.contacts, .accounts]
+    static let all: [ImportObject] = [.contacts, .accounts]
 
-    public static func named(_ name: String) -> ImportObject? {
+    static func named(_ name: String) -> ImportObject? {
         all.first { $0.name == name }
     }
 
