@@ -4,21 +4,21 @@ import GuanxiCore
 
 /// A file's rows checked under one mapping, every cell with its record's own rule, so that the
 /// preview lists every problem of every row and a commit writes exactly what was previewed.
-struct ImportCheck {
+struct ImportCheck: Sendable {
     /// A mapped column: where its cells are, and the field they become.
-    struct MappedColumn {
+    struct MappedColumn: Sendable {
         let index: Int
         let header: String
         let field: ImportField
     }
 
     /// A row without errors: its spreadsheet row number and one stored value per mapped column.
-    struct Row {
+    struct Row: Sendable {
         let number: Int
         let values: [String?]
     }
 
-    struct Outcome {
+    struct Outcome: Sendable {
         var rows: [Row] = []
         var errors: [ImportRowError] = []
         var rowCount = 0

@@ -2,7 +2,7 @@ import Foundation
 import GuanxiCore
 
 /// An uploaded CSV file read into text: the encoding found, then the header and the records.
-struct ImportFile {
+struct ImportFile: Sendable {
     let encoding: ImportEncoding
     /// The whole file as text, without a byte order mark: what the job keeps until it is committed.
     let text: String

@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// The dedupe keys of the records already in the workspace: for each key, its value → the oldest
 /// record that has it.
-struct ExistingKeys {
+struct ExistingKeys: Sendable {
     fileprivate var records: [String: [String: UUID]] = [:]   // by the key's field
 
     /// Reads the stored keys that the mapped `columns` can meet.
@@ -34,10 +34,10 @@ struct ExistingKeys {
 /// contacts) equals a key of a record already there or of an earlier row of the file. `skip`
 /// leaves duplicates out; `update` writes their non-blank values over the record they duplicate
 /// (an earlier row's new record included, so the last row wins); `create` makes every row a record.
-struct ImportPlan {
+struct ImportPlan: Sendable {
     /// One record to write: its id, a value per column (`nil`: keep, or NULL for a new record), and
     /// how many rows of the file it stands for.
-    struct Record {
+    struct Record: Sendable {
         let id: UUID
         var values: [String?]
         var rows: Int

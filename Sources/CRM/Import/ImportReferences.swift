@@ -4,8 +4,8 @@ import PostgresNIO
 
 /// The records that a file's reference cells may name (a contact's account, by id or by name),
 /// read once per check from the workspace.
-struct ImportReferences {
-    private struct Index {
+struct ImportReferences: Sendable {
+    private struct Index: Sendable {
         let reference: ImportReference
         /// normalised key → the ids of the records that have it
         let ids: [String: [UUID]]

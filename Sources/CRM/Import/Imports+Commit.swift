@@ -70,7 +70,8 @@ extension Imports {
         let object = try Self.object(named: objectName)
         let check = try ImportCheck(object: object, header: header, mapping: Self.mapping(mapping))
         let file = ImportFile(encoding: ImportEncoding(rawValue: encoding) ?? .utf8, text: content ?? "")
-        let outcome = check.check(try file.records().rows, references: try await ImportReferences.load(for: check.columns, in: transaction))
+        let references = try await ImportReferences.load(for: check.columns, in: transaction)
+        let outcome = try await Self.offEventLoops { check.check(try file.records().rows, references: references) }
         guard outcome.errors.isEmpty else {
             try await Self.store(outcome.errors, of: id, in: transaction)
             try await transaction.query("""
@@ -82,7 +83,9 @@ extension Imports {
 
         let dedupe = ImportDedupe(rawValue: dedupeText) ?? .skip
         let existing = dedupe == .create ? ExistingKeys() : try await ExistingKeys.load(object, columns: check.columns, in: transaction)
-        let plan = ImportPlan(rows: outcome.rows, columns: check.columns, keys: object.dedupeKeys, existing: existing, dedupe: dedupe)
+        let plan = try await Self.offEventLoops {
+            ImportPlan(rows: outcome.rows, columns: check.columns, keys: object.dedupeKeys, existing: existing, dedupe: dedupe)
+        }
         let writer = try await BulkWriter(transaction, table: object.table, columns: check.columns.map(\.column))
         var processed = plan.skipped
         for (records, write) in [(plan.inserts, writer.insert), (plan.updates, writer.update)] {

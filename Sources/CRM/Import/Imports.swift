@@ -34,14 +34,18 @@ public struct Imports: Sendable {
                        fileName: String?, bytes: [UInt8]) async throws -> ImportJob {
         let object = try Self.object(named: objectName)
         let dedupe = try Self.dedupe(dedupe) ?? .skip
-        let file = try ImportFile(bytes: bytes)
-        let (header, records) = try file.records()
+        let (file, header, records) = try await Self.offEventLoops {
+            let file = try ImportFile(bytes: bytes)
+            let (header, records) = try file.records()
+            return (file, header, records)
+        }
         let mapping = ImportCheck.proposedMapping(for: header, object: object)
         let check = try ImportCheck(object: object, header: header, mapping: mapping)
         let id = ImportID()
         let fileName = fileName.map { String($0.prefix(255)) }
         return try await database.withTenant(tenant) { transaction in
-            let outcome = check.check(records, references: try await ImportReferences.load(for: check.columns, in: transaction))
+            let references = try await ImportReferences.load(for: check.columns, in: transaction)
+            let outcome = try await Self.offEventLoops { check.check(records, references: references) }
             let rows = try await transaction.rows("""
                 INSERT INTO imports (tenant_id, id, object, file_name, encoding, header, mapping, dedupe, content, total_rows,
                                      error_count, preview, status, created_by)
@@ -92,8 +96,8 @@ public struct Imports: Sendable {
             let mapping = patch.mapping ?? Self.mapping(stored)
             let check = try ImportCheck(object: object, header: header, mapping: mapping)
             let file = ImportFile(encoding: ImportEncoding(rawValue: encoding) ?? .utf8, text: content ?? "")
-            let outcome = check.check(try file.records().rows,
-                                      references: try await ImportReferences.load(for: check.columns, in: transaction))
+            let references = try await ImportReferences.load(for: check.columns, in: transaction)
+            let outcome = try await Self.offEventLoops { check.check(try file.records().rows, references: references) }
             try await transaction.query("DELETE FROM import_errors WHERE import_id = \(id.uuid)")
             try await Self.store(outcome.errors, of: id, in: transaction)
             let updated = try await transaction.rows("""
@@ -106,6 +110,13 @@ public struct Imports: Sendable {
                 """, as: Self.Row.self)
             return try Self.job(updated[0], errors: Array(outcome.errors.prefix(Self.errorsShown)))
         }
+    }
+
+    /// Reading, checking and planning a large file keep a core busy for a while. `guanxi serve` runs
+    /// Swift concurrency on the event loops, so this work goes to NIO's thread pool, as bcrypt does,
+    /// and the event loops keep serving other requests meanwhile.
+    static func offEventLoops<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result) async throws -> Result {
+        try await NIOThreadPool.singleton.runIfActive(work)
     }
 
     // MARK: Storage
