@@ -230,6 +230,28 @@ struct ImportTests {
         }
     }
 
+    @Test("a commit checks the rows again: an account deleted since the preview stops it, and nothing is written")
+    func recheckAtCommit() async throws {
+        try await TestApp.run { app in
+            let tenant = try await app.makeTenant()
+            let account = try await app.request(.post, "/api/v1/accounts", token: tenant.apiKey, json: ["name": "远方科技"]).json()
+            let job = try await app.upload("姓名,公司\n张伟,远方科技\n", object: "contacts", tenant: tenant).json()
+            #expect(job["error_count"] as? Int == 0)
+            let id = try #require(job["id"] as? String)
+            #expect(try await app.request(.delete, "/api/v1/accounts/\(try #require(account["id"] as? String))", token: tenant.apiKey)
+                .status == .noContent)
+            let commit = try await app.request(.post, "/api/v1/imports/\(id)/commit", token: tenant.apiKey)
+            #expect(commit.status == .conflict)
+            #expect(commit.errorCode == "import_has_errors")
+            let after = try await app.request(.get, "/api/v1/imports/\(id)", token: tenant.apiKey).json()
+            #expect(after["status"] as? String == "failed")
+            #expect((after["failure"] as? [String: Any])?["code"] as? String == "import_has_errors")
+            #expect(after["error_count"] as? Int == 1)
+            #expect(after.errorList.first?["code"] as? String == "unknown_account")
+            #expect(try await app.all("/api/v1/contacts", tenant: tenant).isEmpty)
+        }
+    }
+
     @Test("bad requests: unknown object, mappings and dedupe choices, uploads in the wrong form; multipart uploads work")
     func badRequests() async throws {
         try await TestApp.run { app in

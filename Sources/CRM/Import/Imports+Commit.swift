@@ -50,7 +50,8 @@ extension Imports {
     }
 
     /// The commit's transaction. Returns a failure, instead of throwing, when the rows no longer
-    /// pass: the new errors are then stored by this transaction.
+    /// pass: this transaction then stores their errors (and nothing else) before the import is
+    /// marked failed.
     private func commit(_ id: ImportID, in transaction: Transaction, started: () async throws -> Void,
                         progress: (Int) async -> Void) async throws -> Result<ImportJob, GuanxiError> {
         let held = try await transaction.rows("SELECT pg_try_advisory_xact_lock(\(Self.commitLockKey(id)))", as: Bool.self)
@@ -75,8 +76,7 @@ extension Imports {
         guard outcome.errors.isEmpty else {
             try await Self.store(outcome.errors, of: id, in: transaction)
             try await transaction.query("""
-                UPDATE imports SET status = 'ready', processed_rows = 0, error_count = \(outcome.errors.count), updated_at = now()
-                 WHERE id = \(id.uuid)
+                UPDATE imports SET error_count = \(outcome.errors.count), updated_at = now() WHERE id = \(id.uuid)
                 """)
             return .failure(Self.hasErrors(outcome.errors.count))
         }
