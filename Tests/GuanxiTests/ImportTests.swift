@@ -102,6 +102,21 @@ struct ImportTests {
         }
     }
 
+    @Test("emails: text, one @, and a dot with text on both sides after it; no white space inside")
+    func emailRule() async throws {
+        try await TestApp.run { app in
+            let tenant = try await app.makeTenant()
+            let emails = ["li.wei@example.com", "a@b.c", " Trim@Example.CN ", "x@y.z.w", "a@b", "a@.cn", "a@cn.", "@b.cn",
+                          "a b@c.cn", "a@b@c.cn", "a@b .cn", "李@例子.中国"]
+            let csv = "name,email\n" + emails.enumerated().map { "n\($0.offset),\"\($0.element)\"" }.joined(separator: "\n")
+            let job = try await app.upload(csv, object: "contacts", tenant: tenant).json()
+            let refused = job.errorList.map { emails[($0["row"] as? Int ?? 0) - 2] }
+            #expect(refused == ["a@b", "a@.cn", "a@cn.", "@b.cn", "a b@c.cn", "a@b@c.cn", "a@b .cn"])
+            let accepted = (job["preview"] as? [[String: Any]])?.compactMap { ($0["values"] as? [String: Any])?["email"] as? String }
+            #expect(accepted == ["li.wei@example.com", "a@b.c", "trim@example.cn", "x@y.z.w", "李@例子.中国"])
+        }
+    }
+
     @Test("a clean file commits all its rows, and the job reports the outcome")
     func commitCleanFile() async throws {
         try await TestApp.run { app in

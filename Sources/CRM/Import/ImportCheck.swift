@@ -91,10 +91,10 @@ struct ImportCheck: Sendable {
         }
         for (offset, cells) in records.enumerated() {
             let number = records.startIndex + offset + 1   // the header is row 1
-            guard cells.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { continue }
+            guard cells.contains(where: { !$0.allSatisfy(\.isWhitespace) }) else { continue }
             outcome.rowCount += 1
             var rowErrors: [ImportRowError] = []
-            if cells.count > header.count, cells[header.count...].contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            if cells.count > header.count, cells[header.count...].contains(where: { !$0.allSatisfy(\.isWhitespace) }) {
                 rowErrors.append(ImportRowError(
                     row: number, field: "", column: nil, code: "extra_cells",
                     message: "This row has \(cells.count) cells but the header names \(header.count) columns; a comma inside a value must be in double quotes."))
@@ -131,7 +131,7 @@ struct ImportCheck: Sendable {
 
     private func value(of cell: String, in column: MappedColumn, references: ImportReferences) -> Result<String?, Problem> {
         let field = column.field
-        if cell.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if cell.allSatisfy(\.isWhitespace) {
             return field.required
                 ? .failure(Problem(code: "required", message: "\(field.name) is required, and the \(column.header) cell is blank."))
                 : .success(nil)

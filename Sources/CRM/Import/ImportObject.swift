@@ -79,7 +79,7 @@ struct ImportReference: Sendable {
 
     /// By a name column, compared without regard to case or surrounding spaces.
     static func byName(_ entity: String, in table: SQLIdentifier, column: SQLIdentifier = "name") -> ImportReference {
-        ImportReference(entity: entity, table: table, matchColumn: column) { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        ImportReference(entity: entity, table: table, matchColumn: column) { Validate.trimmed($0).lowercased() }
     }
 }
 
@@ -93,7 +93,7 @@ struct DedupeKey: Sendable {
 
     static func lowercased(_ field: String, stored column: SQLIdentifier) -> DedupeKey {
         DedupeKey(field: field, storedColumn: column) { value in
-            let key = value.trimmingCharacters(in: .whitespaces).lowercased()
+            let key = Validate.trimmed(value).lowercased()
             return key.isEmpty ? nil : key
         }
     }
