@@ -62,6 +62,9 @@ for slug in bench-import bench-copy; do
     [ "$counted" = "$import_rows $import_rows" ] || fail "$slug holds '$counted' contacts and quota use, not $import_rows"
 done
 
+upload_seconds=$(printf '%.3f' "$upload_seconds"); commit_seconds=$(printf '%.3f' "$commit_seconds")
+# Other work on the machine slows both sides; say how busy it was.
+import_load=$(cut -d' ' -f1 /proc/loadavg)
 api_seconds=$(awk -v a="$upload_seconds" -v b="$commit_seconds" 'BEGIN { printf "%.3f", a + b }')
 per_second() { awk -v n="$import_rows" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
 import_ratio=$(awk -v a="$api_seconds" -v b="$copy_seconds" 'BEGIN { printf "%.2f", a / b }')
@@ -96,4 +99,6 @@ of the same rows into the same table, in the same run on the same server and dat
 | **API, upload and commit** | **$api_seconds** | **$(per_second "$api_seconds")** |
 | psql \`\\copy\` | $copy_seconds | $(per_second "$copy_seconds") |
 | **API / \`\\copy\`** | **$import_ratio** | |
+
+The machine's load average (one minute) at the end of the phase was $import_load, on $(nproc) cores.
 EOF
