@@ -12,6 +12,7 @@ let migrationFiles = [
     "0005_create_sales.sql",
     "0006_create_cases.sql",
     "0007_create_audit_webhooks.sql",
+    "0008_create_imports.sql",
     "0009_create_teams.sql",
     "0010_audit_cases.sql",
     "0011_audit_sales.sql",

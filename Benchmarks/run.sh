@@ -379,6 +379,8 @@ flood_refused_share=$(awk -v n="$flood_non2xx" -v t="$flood_requests" 'BEGIN { p
 fair_target=1.5
 fair_ratio=$(awk -v a="$(to_ms "$flooded_p99")" -v b="$(to_ms "$alone_p99")" 'BEGIN { printf "%.2f", a / b }')
 
+. Benchmarks/import.sh
+
 say "stopping the server"
 stop_server
 
@@ -524,6 +526,7 @@ Cores used (of $cpu_count), from the 2nd to the 8th second of each quiet measure
 $(cpu_row quiet_alone "quiet alone")
 $(cpu_row quiet_flooded "quiet while flooded")
 EOF
+cat "$work/import.md" >>Docs/Performance.md
 
 say "billing and reports (Benchmarks/billing.sh)"
 bash Benchmarks/billing.sh "$binary"

@@ -36,6 +36,8 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     ContactsController(contacts: services.contacts, maxBodyBytes: maxBody).addRoutes(to: api)
     CasesController(cases: services.cases, maxBodyBytes: maxBody).addRoutes(to: api)
     ServiceLevelsController(serviceLevels: services.serviceLevels, maxBodyBytes: maxBody).addRoutes(to: api)
+    ImportsController(imports: services.imports, maxBodyBytes: maxBody).addRoutes(to: api)
+    ExportsController(exports: services.exports).addRoutes(to: api)
     SubscriptionController(subscriptions: services.subscriptions, limits: services.limits).addRoutes(to: api)
     AuditController(auditLog: services.auditLog).addRoutes(to: api)
     WebhooksController(webhooks: services.webhooks, maxBodyBytes: maxBody).addRoutes(to: api)

@@ -25,6 +25,8 @@ public struct GuanxiServices: Sendable {
     public let timeline: Timeline
     public let recordShares: RecordShares
     public let search: Search
+    public let imports: Imports
+    public let exports: Exports
     public let plans: PlanCatalog
     public let subscriptions: Subscriptions
     public let limits: Limits
@@ -68,6 +70,8 @@ public struct GuanxiServices: Sendable {
         self.timeline = Timeline(database: database)
         self.recordShares = RecordShares(database: database)
         self.search = Search(database: database)
+        self.imports = Imports(database: database)
+        self.exports = Exports(database: database, contacts: contacts, accounts: accounts)
         self.plans = plans
         self.subscriptions = subscriptions
         self.limits = Limits(database: database, subscriptions: subscriptions, rateLimiter: rateLimiter, concurrency: concurrency)

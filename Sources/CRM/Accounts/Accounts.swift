@@ -130,9 +130,27 @@ struct AccountFields {
     var industry: String?
 
     init(name: String, website: String?, phone: String?, industry: String?) throws {
-        self.name = try Validate.text(name, field: "name", length: 1...300, required: true)!
-        self.website = try Validate.text(website, field: "website", length: 3...300)
-        self.phone = try Validate.text(phone, field: "phone", length: 3...40)
-        self.industry = try Validate.text(industry, field: "industry", length: 1...100)
+        self.name = try Self.name(name)
+        self.website = try Self.website(website)
+        self.phone = try Self.phone(phone)
+        self.industry = try Self.industry(industry)
+    }
+
+    // One check per field, so an import can report every field of a row that breaks its rule.
+
+    static func name(_ value: String?) throws -> String {
+        try Validate.text(value, field: "name", length: 1...300, required: true)!
+    }
+
+    static func website(_ value: String?) throws -> String? {
+        try Validate.text(value, field: "website", length: 3...300)
+    }
+
+    static func phone(_ value: String?) throws -> String? {
+        try Validate.text(value, field: "phone", length: 3...40)
+    }
+
+    static func industry(_ value: String?) throws -> String? {
+        try Validate.text(value, field: "industry", length: 1...100)
     }
 }

@@ -124,7 +124,7 @@ public struct Contacts: Sendable {
     }
 }
 
-/// A contact's writable fields, validated and normalised once for create and update.
+/// A contact's writable fields, validated and normalised once for create, update and import.
 struct ContactFields {
     var name: String
     var email: String?
@@ -133,13 +133,32 @@ struct ContactFields {
     var accountID: AccountID?
 
     init(name: String, email: String?, phone: String?, title: String?, accountID: AccountID?) throws {
-        self.name = try Validate.text(name, field: "name", length: 1...300, required: true)!
-        self.email = try Validate.text(email, field: "email", length: 3...254).map { try Validate.email($0, field: "email") }
-        self.phone = try Validate.text(phone, field: "phone", length: 3...40)
-        if let phone = self.phone, phone.contains(where: { !($0.isNumber || " +-().ext".contains($0)) }) {
+        self.name = try Self.name(name)
+        self.email = try Self.email(email)
+        self.phone = try Self.phone(phone)
+        self.title = try Self.title(title)
+        self.accountID = accountID
+    }
+
+    // One check per field, so an import can report every field of a row that breaks its rule.
+
+    static func name(_ value: String?) throws -> String {
+        try Validate.text(value, field: "name", length: 1...300, required: true)!
+    }
+
+    static func email(_ value: String?) throws -> String? {
+        try Validate.text(value, field: "email", length: 3...254).map { try Validate.email($0, field: "email") }
+    }
+
+    static func phone(_ value: String?) throws -> String? {
+        let phone = try Validate.text(value, field: "phone", length: 3...40)
+        if let phone, phone.contains(where: { !($0.isNumber || " +-().ext".contains($0)) }) {
             throw GuanxiError.invalidField("phone", "phone may hold digits, spaces and + - ( ) only.")
         }
-        self.title = try Validate.text(title, field: "title", length: 1...200)
-        self.accountID = accountID
+        return phone
+    }
+
+    static func title(_ value: String?) throws -> String? {
+        try Validate.text(value, field: "title", length: 1...200)
     }
 }
