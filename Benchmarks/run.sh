@@ -231,8 +231,7 @@ this file on every run; "Where the time goes" is written by hand, from a profile
 - **Server**: \`guanxi serve\` built with \`-c release\`, serving the embedded default (a private
   PostgreSQL cluster on a Unix socket, durable settings) from a temporary data directory, over HTTPS
   on 127.0.0.1 with its self-signed certificate and \`--log-level warning\`. It serves as
-  \`guanxi_app\`, which cannot bypass row-level security, with $database_connections database connections shared out
-  among its $cpu_count event loops (a request uses those of the loop that serves its HTTP connection).
+  \`guanxi_app\`, which cannot bypass row-level security, with a pool of $database_connections database connections.
 - **Data**: $tenant_rows tenants share the tables, $contacts_per_tenant contacts and $accounts_per_tenant accounts each ($contact_rows contacts in
   all, random ids), so the read goes through the primary key of a table that other tenants' rows
   interleave with.

@@ -1,18 +1,14 @@
 import CRM
-import Database
 import Foundation
 @testable import Gateway
 import GuanxiCore
 import Hummingbird
 import HummingbirdTesting
-import NIOCore
-import NIOPosix
-import PostgresNIO
 import Testing
 
 /// What `GET /api/v1/contacts/{id}` does by hand for speed (Docs/Performance.md) answers exactly
 /// what the general way would.
-@Suite("The hot read: hand-written JSON, bearer parsing, a pool per event loop")
+@Suite("The hot read: hand-written JSON, bearer parsing, id text")
 struct HotPathTests {
     /// JSONCoding.encoder's bytes for `value`, as text.
     func encoded(_ value: some Encodable) throws -> String {
@@ -105,29 +101,5 @@ struct HotPathTests {
             let wrong = try await app.request(.get, "/api/v1/contacts", headers: [.authorization: "Bearer \(tenant.apiKey)x"])
             #expect(wrong.errorCode == "invalid_api_key")
         }
-    }
-
-    @Test("a pool per event loop: work on a loop uses that loop's pool, whose connections live there")
-    func poolPerEventLoop() async throws {
-        let test = try await TestDatabase.shared.value
-        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        var configuration = test.app.clientConfiguration
-        configuration.options.maximumConnections = 4
-        let database = Database(configuration: configuration, eventLoopGroup: loops, backgroundLogger: TestDatabase.logger,
-                                logger: TestDatabase.logger)
-        #expect(database.clients.count == 2)
-        try await withThrowingDiscardingTaskGroup { group in
-            for client in database.clients { group.addTask { await client.run() } }
-            for (index, loop) in loops.makeIterator().enumerated() {
-                #expect(try await loop.submit { database.client === database.clients[index] }.get())
-                let connectionLoop = try await database.clients[index].withConnection { $0.eventLoop }
-                #expect(connectionLoop === loop)
-            }
-            let tenant = TenantID()
-            let seen = try await database.withTenant(tenant) { try await $0.rows("SELECT current_setting('app.tenant_id')", as: String.self) }
-            #expect(seen == [tenant.description])
-            group.cancelAll()
-        }
-        try await loops.shutdownGracefully()
     }
 }
