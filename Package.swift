@@ -19,6 +19,7 @@ let migrationFiles = [
     "0012_restrict_record_access.sql",
     "0014_create_search.sql",
     "0015_attach_activities_to_cases.sql",
+    "0016_import_leads.sql",
 ]
 
 let swiftSettings: [SwiftSetting] = [
