@@ -96,6 +96,21 @@ struct ListExportTests {
             #expect(Self.isUTCTime(exportedLead["created_at"]), "\(exportedLead["created_at"] ?? "")")
             #expect(try await app.export("/api/v1/leads/export.csv?q=%E7%8E%8B", tenant: tenant).records.map { $0["id"] } == [lead])
 
+            // The export imports into another workspace as the same leads.
+            let file = try await app.request(.get, "/api/v1/leads/export.csv", token: tenant.apiKey)
+            let target = try await app.makeTenant()
+            let upload = try await app.upload(Array(file.body.readableBytesView), object: "leads", tenant: target).json()
+            #expect((upload["columns"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
+                    == ["name", "company", "email", "phone", "title", "source", "message"])
+            let committed = try await app.request(.post, "/api/v1/imports/\(try #require(upload["id"] as? String))/commit", token: target.apiKey)
+            #expect(committed.status == .ok, "\(committed.body.string)")
+            func people(_ tenant: TestTenant) async throws -> [String] {
+                try await app.all("/api/v1/leads", tenant: tenant).map { lead in
+                    ["name", "company", "email", "phone", "title", "source", "message"].map { lead[$0] as? String ?? "∅" }.joined(separator: "|")
+                }
+            }
+            #expect(try await people(target) == (try await people(tenant)))
+
             _ = try await app.create("/api/v1/deals", tenant, [
                 "name": "Spring tea", "amount_minor": 123456, "currency": "CNY", "expected_close_date": "2026-03-31", "account_id": account,
             ])
