@@ -8,11 +8,14 @@ public struct Account: Sendable, Codable, Equatable {
     public var website: String?
     public var phone: String?
     public var industry: String?
+    /// The workspace's custom fields for accounts that this one has a value for.
+    public var customFields: CustomFields
     public var createdAt: Date
     public var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
         case id, name, website, phone, industry
+        case customFields = "custom_fields"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -25,23 +28,31 @@ public struct Account: Sendable, Codable, Equatable {
         try container.encode(website, forKey: .website)
         try container.encode(phone, forKey: .phone)
         try container.encode(industry, forKey: .industry)
+        try container.encode(customFields, forKey: .customFields)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
     }
 }
 
 public struct NewAccount: RequestPayload {
-    public static let fields: Set<String> = ["name", "website", "phone", "industry"]
+    public static let fields: Set<String> = ["name", "website", "phone", "industry", "custom_fields"]
     public var name: String
     public var website: String?
     public var phone: String?
     public var industry: String?
+    public var customFields: CustomFields?
 
-    public init(name: String, website: String? = nil, phone: String? = nil, industry: String? = nil) {
+    public init(name: String, website: String? = nil, phone: String? = nil, industry: String? = nil, customFields: CustomFields? = nil) {
         self.name = name
         self.website = website
         self.phone = phone
         self.industry = industry
+        self.customFields = customFields
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, website, phone, industry
+        case customFields = "custom_fields"
     }
 }
 
@@ -51,16 +62,17 @@ public struct AccountPatch: RequestPayload {
     public var website: FieldPatch<String> = .keep
     public var phone: FieldPatch<String> = .keep
     public var industry: FieldPatch<String> = .keep
+    /// The custom fields to change: a value replaces, `null` removes; others keep theirs.
+    public var customFields: CustomFields?
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case name, website, phone, industry }
-
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let container = try decoder.container(keyedBy: NewAccount.CodingKeys.self)
         name = try container.decodePatch(String.self, forKey: .name)
         website = try container.decodePatch(String.self, forKey: .website)
         phone = try container.decodePatch(String.self, forKey: .phone)
         industry = try container.decodePatch(String.self, forKey: .industry)
+        customFields = try container.decodeIfPresent(CustomFields.self, forKey: .customFields)
     }
 }

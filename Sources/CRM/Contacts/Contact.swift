@@ -9,12 +9,15 @@ public struct Contact: Sendable, Codable, Equatable {
     public var email: String?
     public var phone: String?
     public var title: String?
+    /// The workspace's custom fields for contacts that this one has a value for.
+    public var customFields: CustomFields
     public var createdAt: Date
     public var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
         case id, name, email, phone, title
         case accountID = "account_id"
+        case customFields = "custom_fields"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -28,30 +31,35 @@ public struct Contact: Sendable, Codable, Equatable {
         try container.encode(email, forKey: .email)
         try container.encode(phone, forKey: .phone)
         try container.encode(title, forKey: .title)
+        try container.encode(customFields, forKey: .customFields)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
     }
 }
 
 public struct NewContact: RequestPayload {
-    public static let fields: Set<String> = ["name", "email", "phone", "title", "account_id"]
+    public static let fields: Set<String> = ["name", "email", "phone", "title", "account_id", "custom_fields"]
     public var name: String
     public var email: String?
     public var phone: String?
     public var title: String?
     public var accountID: AccountID?
+    public var customFields: CustomFields?
 
-    public init(name: String, email: String? = nil, phone: String? = nil, title: String? = nil, accountID: AccountID? = nil) {
+    public init(name: String, email: String? = nil, phone: String? = nil, title: String? = nil, accountID: AccountID? = nil,
+                customFields: CustomFields? = nil) {
         self.name = name
         self.email = email
         self.phone = phone
         self.title = title
         self.accountID = accountID
+        self.customFields = customFields
     }
 
     enum CodingKeys: String, CodingKey {
         case name, email, phone, title
         case accountID = "account_id"
+        case customFields = "custom_fields"
     }
 }
 
@@ -62,6 +70,8 @@ public struct ContactPatch: RequestPayload {
     public var phone: FieldPatch<String> = .keep
     public var title: FieldPatch<String> = .keep
     public var accountID: FieldPatch<AccountID> = .keep
+    /// The custom fields to change: a value replaces, `null` removes; others keep theirs.
+    public var customFields: CustomFields?
 
     public init() {}
 
@@ -72,6 +82,7 @@ public struct ContactPatch: RequestPayload {
         phone = try container.decodePatch(String.self, forKey: .phone)
         title = try container.decodePatch(String.self, forKey: .title)
         accountID = try container.decodePatch(AccountID.self, forKey: .accountID)
+        customFields = try container.decodeIfPresent(CustomFields.self, forKey: .customFields)
     }
 }
 
@@ -79,9 +90,11 @@ public struct ContactPatch: RequestPayload {
 public struct ContactFilter: Sendable {
     public var q: String?
     public var accountID: AccountID?
+    public var customFields: CustomFieldFilter
 
-    public init(q: String? = nil, accountID: AccountID? = nil) {
+    public init(q: String? = nil, accountID: AccountID? = nil, customFields: CustomFieldFilter = CustomFieldFilter()) {
         self.q = q
         self.accountID = accountID
+        self.customFields = customFields
     }
 }
