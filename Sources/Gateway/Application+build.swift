@@ -43,6 +43,7 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     DealsController(deals: services.deals, maxBodyBytes: maxBody).addRoutes(to: api)
     ActivitiesController(activities: services.activities, maxBodyBytes: maxBody).addRoutes(to: api)
     TimelineController(timeline: services.timeline).addRoutes(to: api)
+    CustomFieldsController(definitions: services.customFields, maxBodyBytes: maxBody).addRoutes(to: api)
 
     let ops = router.group("ops/v1")
         .add(middleware: OperatorAuthenticationMiddleware(authenticator: services.authenticator))

@@ -30,6 +30,7 @@ public struct GuanxiServices: Sendable {
     public let usage: UsageMeter
     public let auditLog: AuditLog
     public let webhooks: Webhooks
+    public let customFields: CustomFieldDefinitions
 
     /// `allowsLoopbackWebhooks` lets webhooks call 127.0.0.1 and localhost (tests, local development).
     public init(database: Database, credentialCacheTTL: Duration = .seconds(5), passwordCost: UInt8 = 12, trialDays: Int = 14,
@@ -67,5 +68,6 @@ public struct GuanxiServices: Sendable {
         self.usage = UsageMeter(database: database)
         self.auditLog = AuditLog(database: database)
         self.webhooks = Webhooks(database: database, urlPolicy: WebhookURLPolicy(allowsLoopback: allowsLoopbackWebhooks))
+        self.customFields = CustomFieldDefinitions(database: database)
     }
 }
