@@ -92,35 +92,6 @@ LANGUAGE sql IMMUTABLE AS $$
                          WHEN 'deal' THEN 'deals' WHEN 'case' THEN 'cases' END
 $$
 --;;
--- Whether any record of the object holds a value for p_key (p_value NULL), or holds p_value there
--- (a choice: '"gold"', or '["gold"]' within a multi_choice list). Runs as the caller, so row-level
--- security limits it to the current workspace.
-CREATE FUNCTION custom_field_in_use(p_object text, p_key text, p_value jsonb DEFAULT NULL) RETURNS boolean
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    v_found boolean;
-BEGIN
-    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE %s)', custom_field_table(p_object),
-                   CASE WHEN p_value IS NULL THEN 'custom_fields ? $1' ELSE 'custom_fields @> jsonb_build_object($1, $2)' END)
-       INTO v_found USING p_key, p_value;
-    RETURN v_found;
-END $$
---;;
--- Removes p_key's values from every record of the object (a deleted definition), as the caller,
--- marking each changed record updated; returns how many changed. The audit log and webhooks see
--- each change like any other update.
-CREATE FUNCTION remove_custom_field_values(p_object text, p_key text) RETURNS bigint
-LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-    v_count bigint;
-BEGIN
-    EXECUTE format('UPDATE %I SET custom_fields = custom_fields - $1, updated_at = now() WHERE custom_fields ? $1',
-                   custom_field_table(p_object))
-      USING p_key;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    RETURN v_count;
-END $$
---;;
 -- Filters need an index that the serving role's queries can use. Under forced row-level security
 -- PostgreSQL uses an index only for conditions whose functions are leakproof, so that no condition
 -- sees another tenant's rows before the policy has removed them; jsonb's @> is not leakproof (nor is
@@ -206,4 +177,20 @@ BEGIN
         EXECUTE format($t$CREATE TRIGGER custom_fields_index_delete AFTER DELETE ON %I FOR EACH ROW
                           WHEN (OLD.custom_fields <> '{}') EXECUTE FUNCTION index_custom_fields(%L)$t$, custom_field_table(t), t);
     END LOOP;
+END $$
+--;;
+-- Removes p_key's values from every record of the object (a deleted definition), as the caller,
+-- marking each changed record updated; returns how many changed. The records are found through
+-- the index; the audit log, webhooks and the index itself see each change like any other update.
+CREATE FUNCTION remove_custom_field_values(p_object text, p_key text) RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    v_count bigint;
+BEGIN
+    EXECUTE format('UPDATE %I SET custom_fields = custom_fields - $2, updated_at = now()
+                     WHERE id IN (SELECT record_id FROM custom_field_index WHERE object = $1 AND key = $2)',
+                   custom_field_table(p_object))
+      USING p_object, p_key;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN v_count;
 END $$

@@ -198,9 +198,11 @@ public struct CustomFieldDefinitions: Sendable {
         return (String(parts[0]), position, cursor.after)
     }
 
+    /// Refuses a change of type while any record holds a value of the field (the index holds a row
+    /// for every value, in the same transaction as the record).
     private static func requireUnused(_ definition: CustomFieldDefinition, in transaction: Transaction) async throws {
         let used = try await transaction.rows("""
-            SELECT custom_field_in_use(\(definition.object.rawValue), \(definition.key))
+            SELECT EXISTS (SELECT 1 FROM custom_field_index WHERE object = \(definition.object.rawValue) AND key = \(definition.key))
             """, as: Bool.self)[0]
         if used {
             throw GuanxiError(.conflict, code: "custom_field_in_use",
@@ -209,13 +211,13 @@ public struct CustomFieldDefinitions: Sendable {
         }
     }
 
+    /// Refuses to drop choices that records still hold.
     private static func requireUnused(choices: Set<String>, of definition: CustomFieldDefinition, in transaction: Transaction) async throws {
         guard !choices.isEmpty else { return }
         let held = try await transaction.rows("""
-            SELECT choice FROM unnest(\(choices.sorted())::text[]) AS choice
-             WHERE custom_field_in_use(\(definition.object.rawValue), \(definition.key),
-                                       CASE WHEN \(definition.type == .multiChoice) THEN jsonb_build_array(choice) ELSE to_jsonb(choice) END)
-             ORDER BY choice LIMIT 1
+            SELECT value FROM custom_field_index
+             WHERE object = \(definition.object.rawValue) AND key = \(definition.key) AND value = ANY(\(choices.sorted()))
+             ORDER BY value LIMIT 1
             """, as: String.self)
         if let choice = held.first {
             throw GuanxiError(.conflict, code: "custom_field_in_use",
