@@ -1,10 +1,10 @@
 import PostgresNIO
 
 /// A part of a `WHERE` clause whose shape depends on the request, such as the custom field filters
-/// of a list: written like a query (`"(custom_fields ->> \(key))::date >= \(day)::date"`), its
-/// string literals become SQL and every interpolated value a bound parameter. It enters a query as
-/// `\(condition: …)`, where its values are numbered after the query's own, so no text a client sent
-/// ever becomes SQL.
+/// of a list (one condition per filter given): written like a query (`"key = \(key) AND value >= \(day)"`),
+/// its string literals become SQL and every interpolated value a bound parameter. It enters a query
+/// as `\(condition: …)`, where its values are numbered after the query's own, so no text a client
+/// sent ever becomes SQL.
 public struct SQLCondition: Sendable, ExpressibleByStringInterpolation {
     fileprivate enum Part: Sendable {
         case sql(String)
