@@ -1,11 +1,26 @@
 // swift-tools-version:6.2
-import Foundation
 import PackageDescription
 
-/// Every `Migrations/NNNN_*.sql` ships as a resource of the `Migrations` target.
-let migrationFiles = ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/Migrations")) ?? [])
-    .filter { $0.hasSuffix(".sql") }
-    .sorted()
+/// Every `Migrations/NNNN_*.sql`, shipped as a resource of the `Migrations` target. Listed by
+/// name, not read from the directory: SwiftPM evaluates this manifest again only when its text
+/// changes, so a listing would miss a new file. A test checks that the list and the folder agree.
+let migrationFiles = [
+    "0001_create_tenancy.sql",
+    "0002_create_accounts_contacts.sql",
+    "0003_create_plans_subscriptions.sql",
+    "0004_create_billing.sql",
+    "0005_create_sales.sql",
+    "0006_create_cases.sql",
+    "0007_create_audit_webhooks.sql",
+    "0008_create_imports.sql",
+    "0009_create_teams.sql",
+    "0010_audit_cases.sql",
+    "0011_audit_sales.sql",
+    "0012_restrict_record_access.sql",
+    "0013_create_custom_fields.sql",
+    "0014_create_search.sql",
+    "0015_attach_activities_to_cases.sql",
+]
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -93,9 +108,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Billing",
+            dependencies: ["GuanxiCore", "Database", "Tenancy", "Subscriptions", "Quotas"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Gateway",
             dependencies: [
-                "GuanxiCore", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas",
+                "GuanxiCore", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas", "Billing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -109,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "guanxi",
             dependencies: [
-                "Gateway", "Database", "Tenancy", "Subscriptions", "GuanxiCore",
+                "Gateway", "Database", "Tenancy", "Subscriptions", "Billing", "GuanxiCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -119,8 +139,9 @@ let package = Package(
         .testTarget(
             name: "GuanxiTests",
             dependencies: [
-                "Gateway", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas", "GuanxiCore",
+                "Gateway", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas", "Billing", "GuanxiCore", "Migrations",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -3,7 +3,6 @@
 # every test against it, and stops it whatever happens. Extra arguments go to `swift test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-make -s migrations-listed
 swift build --build-tests
 dir=$(mktemp -d /tmp/guanxi-test.XXXXXX)
 chmod 755 "$dir"   # the cluster runs as the postgres user when we are root

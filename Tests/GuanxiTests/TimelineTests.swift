@@ -69,8 +69,8 @@ struct TimelineTests {
             let times = items.compactMap { $0["occurred_at"] as? String }
             #expect(times == times.sorted(by: >))
             let wonItem = try #require(items.first { $0["kind"] as? String == "deal_won" })
-            #expect(wonItem["from_stage"] as? String == "Proposal")
-            #expect(wonItem["to_stage"] as? String == "Won")
+            #expect(wonItem["from"] as? String == "Proposal")
+            #expect(wonItem["to"] as? String == "Won")
             #expect(wonItem["body"] as? String == "Best price")
             #expect(wonItem["deal_id"] as? String == fairDeal)
             #expect(wonItem["user_id"] as? String == me)
@@ -100,6 +100,36 @@ struct TimelineTests {
             let missing = try await app.request(.get, "/api/v1/accounts/\(UUID().uuidString)/timeline", token: tenant.apiKey)
             #expect(missing.errorCode == "account_not_found")
             #expect(try await app.request(.get, "/api/v1/contacts/not-an-id/timeline", token: tenant.apiKey).errorCode == "contact_not_found")
+        }
+    }
+
+    @Test("a customer's cases show in its timelines: the case's history and the activities attached to the case")
+    func casesInTimeline() async throws {
+        try await TestApp.run { app in
+            let tenant = try await app.makeTenant()
+            let account = try await app.createID("/api/v1/accounts", tenant, ["name": "青山茶业"])
+            let contact = try await app.createID("/api/v1/contacts", tenant, ["name": "王芳", "account_id": account])
+            let other = try await app.createID("/api/v1/contacts", tenant, ["name": "Someone else"])
+            let serviceCase = try await app.createID("/api/v1/cases", tenant, ["subject": "Tea arrived damaged", "channel": "phone",
+                                                                                "contact_id": contact])
+            _ = try await app.createID("/api/v1/cases", tenant, ["subject": "Not theirs", "channel": "email", "contact_id": other])
+            _ = try await app.createID("/api/v1/activities", tenant, ["kind": "call", "title": "Called about the damage",
+                                                                      "case_id": serviceCase])
+            let resolved = try await app.request(.patch, "/api/v1/cases/\(serviceCase)", token: tenant.apiKey, json: ["status": "resolved"])
+            #expect(resolved.status == .ok, "\(resolved.body.string)")
+
+            for path in ["/api/v1/contacts/\(contact)/timeline", "/api/v1/accounts/\(account)/timeline"] {
+                let items = try await app.request(.get, path, token: tenant.apiKey).items
+                #expect(items.compactMap { $0["kind"] as? String } == ["case_status_changed", "call", "case_created"], "\(path)")
+                #expect(items.allSatisfy { ($0["case_id"] as? String) == serviceCase })
+                #expect(items.first?["to"] as? String == "resolved")
+                #expect(items.first?["title"] as? String == "Tea arrived damaged")
+            }
+            let byCase = try await app.request(.get, "/api/v1/activities?case_id=\(serviceCase)", token: tenant.apiKey).items
+            #expect(byCase.compactMap { $0["title"] as? String } == ["Called about the damage"])
+            let unknown = try await app.request(.post, "/api/v1/activities", token: tenant.apiKey,
+                                                json: ["kind": "note", "body": "x", "case_id": UUID().uuidString])
+            #expect(unknown.errorCode == "unknown_case")
         }
     }
 }

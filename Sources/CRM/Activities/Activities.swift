@@ -13,16 +13,17 @@ public struct Activities: Sendable {
 
     static let columns: ColumnList = """
         id, kind, title, body, occurred_at, duration_minutes, due_date, done_at, owner_id, assignee_id, account_id, contact_id, \
-        lead_id, deal_id, created_at, updated_at
+        lead_id, deal_id, case_id, created_at, updated_at
         """
-    typealias Row = (UUID, String, String?, String?, Date, Int?, CalendarDate?, Date?, UUID, UUID?, UUID?, UUID?, UUID?, UUID?, Date, Date)
+    typealias Row = (UUID, String, String?, String?, Date, Int?, CalendarDate?, Date?, UUID, UUID?, UUID?, UUID?, UUID?, UUID?, UUID?, Date, Date)
 
     static func activity(_ row: Row) -> Activity {
         Activity(id: ActivityID(row.0), kind: Activity.Kind(rawValue: row.1) ?? .note, title: row.2, body: row.3, occurredAt: row.4,
                  durationMinutes: row.5, dueDate: row.6, doneAt: row.7, ownerID: UserID(row.8), assigneeID: row.9.map(UserID.init),
                  attachments: ActivityAttachments(accountID: row.10.map(AccountID.init), contactID: row.11.map(ContactID.init),
-                                                  leadID: row.12.map(LeadID.init), dealID: row.13.map(DealID.init)),
-                 createdAt: row.14, updatedAt: row.15)
+                                                  leadID: row.12.map(LeadID.init), dealID: row.13.map(DealID.init),
+                                                  caseID: row.14.map(CaseID.init)),
+                 createdAt: row.15, updatedAt: row.16)
     }
 
     static func read(_ id: ActivityID, lock: Bool = false, in transaction: Transaction) async throws -> Activity {
@@ -44,14 +45,15 @@ public struct Activities: Sendable {
                                         ownerID: owner, assigneeID: input.assigneeID ?? owner, attachments: input.attachments)
         return try await database.withTenant(principal.tenant) { transaction in
             try await fields.checkReferences(in: transaction)
+            try await RecordAccess.requireMayAssign(.activity, to: fields.ownerID, reassigning: false, in: transaction)
             let rows = try await transaction.rows("""
                 INSERT INTO activities (tenant_id, id, kind, title, body, occurred_at, duration_minutes, due_date, done_at, owner_id,
-                                        assignee_id, account_id, contact_id, lead_id, deal_id)
+                                        assignee_id, account_id, contact_id, lead_id, deal_id, case_id)
                 VALUES (\(principal.tenant.uuid), \(ActivityID().uuid), \(fields.kind.rawValue), \(fields.title), \(fields.body),
                         coalesce(\(fields.occurredAt), now()), \(fields.durationMinutes), \(fields.dueDate),
                         CASE WHEN \(fields.done) THEN now() END, \(fields.ownerID.uuid), \(fields.assigneeID?.uuid),
                         \(fields.attachments.accountID?.uuid), \(fields.attachments.contactID?.uuid), \(fields.attachments.leadID?.uuid),
-                        \(fields.attachments.dealID?.uuid))
+                        \(fields.attachments.dealID?.uuid), \(fields.attachments.caseID?.uuid))
                 RETURNING \(columns: Self.columns)
                 """, as: Row.self)
             return Self.activity(rows[0])
@@ -61,6 +63,7 @@ public struct Activities: Sendable {
     /// Applies the fields present in `patch`; `done` marks a task done or open again.
     public func update(_ principal: TenantPrincipal, _ id: ActivityID, _ patch: ActivityPatch) async throws -> Activity {
         try await database.withTenant(principal.tenant) { transaction in
+            try await RecordAccess.requireEditable(.activity, id.uuid, in: transaction)
             let activity = try await Self.read(id, lock: true, in: transaction)
             // Only a new time is written: the stored one has microseconds that a Date would round.
             var newOccurredAt: Date?
@@ -78,20 +81,22 @@ public struct Activities: Sendable {
             let attachments = ActivityAttachments(accountID: patch.accountID.applied(to: activity.attachments.accountID),
                                                   contactID: patch.contactID.applied(to: activity.attachments.contactID),
                                                   leadID: patch.leadID.applied(to: activity.attachments.leadID),
-                                                  dealID: patch.dealID.applied(to: activity.attachments.dealID))
+                                                  dealID: patch.dealID.applied(to: activity.attachments.dealID),
+                                                  caseID: patch.caseID.applied(to: activity.attachments.caseID))
             let fields = try ActivityFields(kind: activity.kind, title: patch.title.applied(to: activity.title),
                                             body: patch.body.applied(to: activity.body), occurredAt: newOccurredAt,
                                             durationMinutes: patch.durationMinutes.applied(to: activity.durationMinutes),
                                             dueDate: patch.dueDate.applied(to: activity.dueDate), done: done, ownerID: owner,
                                             assigneeID: patch.assigneeID.applied(to: activity.assigneeID), attachments: attachments)
-            try await fields.checkReferences(in: transaction)
+            try await RecordAccess.requireMayReassign(.activity, from: activity.ownerID, to: fields.ownerID, in: transaction)
+            try await fields.checkReferences(changedFrom: activity, in: transaction)
             let rows = try await transaction.rows("""
                 UPDATE activities SET title = \(fields.title), body = \(fields.body), occurred_at = coalesce(\(fields.occurredAt), occurred_at),
                        duration_minutes = \(fields.durationMinutes), due_date = \(fields.dueDate),
                        done_at = CASE WHEN \(fields.done) THEN coalesce(done_at, now()) END, owner_id = \(fields.ownerID.uuid),
                        assignee_id = \(fields.assigneeID?.uuid), account_id = \(attachments.accountID?.uuid),
                        contact_id = \(attachments.contactID?.uuid), lead_id = \(attachments.leadID?.uuid), deal_id = \(attachments.dealID?.uuid),
-                       updated_at = now()
+                       case_id = \(attachments.caseID?.uuid), updated_at = now()
                  WHERE id = \(id.uuid)
                 RETURNING \(columns: Self.columns)
                 """, as: Row.self)
@@ -101,7 +106,8 @@ public struct Activities: Sendable {
 
     public func delete(_ principal: TenantPrincipal, _ id: ActivityID) async throws {
         let deleted = try await database.withTenant(principal.tenant) { transaction in
-            try await transaction.rows("DELETE FROM activities WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
+            try await RecordAccess.requireEditable(.activity, id.uuid, in: transaction)
+            return try await transaction.rows("DELETE FROM activities WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
         }
         guard !deleted.isEmpty else { throw GuanxiError.notFound("activity") }
     }
@@ -124,6 +130,7 @@ public struct Activities: Sendable {
                    AND (\(attached.contactID?.uuid)::uuid IS NULL OR contact_id = \(attached.contactID?.uuid))
                    AND (\(attached.leadID?.uuid)::uuid IS NULL OR lead_id = \(attached.leadID?.uuid))
                    AND (\(attached.dealID?.uuid)::uuid IS NULL OR deal_id = \(attached.dealID?.uuid))
+                   AND (\(attached.caseID?.uuid)::uuid IS NULL OR case_id = \(attached.caseID?.uuid))
                    AND (\(filter.ownerID?.uuid)::uuid IS NULL OR owner_id = \(filter.ownerID?.uuid))
                    AND (\(filter.assigneeID?.uuid)::uuid IS NULL OR assignee_id = \(filter.assigneeID?.uuid))
                    AND (\(filter.done)::boolean IS NULL OR (kind = 'task' AND (done_at IS NOT NULL) = \(filter.done)))
@@ -187,21 +194,24 @@ struct ActivityFields {
         self.assigneeID = assigneeID
         guard !attachments.isEmpty else {
             throw GuanxiError(.invalid, code: "attachment_required",
-                              message: "An activity is attached to at least one record: send account_id, contact_id, lead_id or deal_id.",
+                              message: "An activity is attached to at least one record: send account_id, contact_id, lead_id, deal_id or case_id.",
                               details: ["field": "account_id"])
         }
         self.attachments = attachments
     }
 
-    /// The records and members named must be the workspace's own.
-    func checkReferences(in transaction: Transaction) async throws {
-        try await Accounts.requireExists(attachments.accountID, in: transaction)
-        if let contact = attachments.contactID {
+    /// The records and members named must be the workspace's own. On a change of `current` only the
+    /// new ones are checked: a member who may change an activity need not see every record it is on.
+    func checkReferences(changedFrom current: Activity? = nil, in transaction: Transaction) async throws {
+        let before = current?.attachments
+        if attachments.accountID != before?.accountID { try await Accounts.requireExists(attachments.accountID, in: transaction) }
+        if let contact = attachments.contactID, contact != before?.contactID {
             try await References.requireContacts([contact], field: "contact_id", in: transaction)
         }
-        try await References.requireLead(attachments.leadID, field: "lead_id", in: transaction)
-        try await References.requireDeal(attachments.dealID, field: "deal_id", in: transaction)
-        try await References.requireUser(ownerID, field: "owner_id", in: transaction)
-        try await References.requireUser(assigneeID, field: "assignee_id", in: transaction)
+        if attachments.leadID != before?.leadID { try await References.requireLead(attachments.leadID, field: "lead_id", in: transaction) }
+        if attachments.dealID != before?.dealID { try await References.requireDeal(attachments.dealID, field: "deal_id", in: transaction) }
+        if attachments.caseID != before?.caseID { try await References.requireCase(attachments.caseID, field: "case_id", in: transaction) }
+        if ownerID != current?.ownerID { try await References.requireUser(ownerID, field: "owner_id", in: transaction) }
+        if assigneeID != current?.assigneeID { try await References.requireUser(assigneeID, field: "assignee_id", in: transaction) }
     }
 }

@@ -68,24 +68,28 @@ public struct ActivityAttachments: Sendable, Codable, Equatable {
     public var contactID: ContactID?
     public var leadID: LeadID?
     public var dealID: DealID?
+    public var caseID: CaseID?
 
-    public init(accountID: AccountID? = nil, contactID: ContactID? = nil, leadID: LeadID? = nil, dealID: DealID? = nil) {
+    public init(accountID: AccountID? = nil, contactID: ContactID? = nil, leadID: LeadID? = nil, dealID: DealID? = nil,
+                caseID: CaseID? = nil) {
         self.accountID = accountID
         self.contactID = contactID
         self.leadID = leadID
         self.dealID = dealID
+        self.caseID = caseID
     }
 
-    static let fields: Set<String> = ["account_id", "contact_id", "lead_id", "deal_id"]
+    static let fields: Set<String> = ["account_id", "contact_id", "lead_id", "deal_id", "case_id"]
 
     enum CodingKeys: String, CodingKey {
         case accountID = "account_id"
         case contactID = "contact_id"
         case leadID = "lead_id"
         case dealID = "deal_id"
+        case caseID = "case_id"
     }
 
-    public var isEmpty: Bool { accountID == nil && contactID == nil && leadID == nil && dealID == nil }
+    public var isEmpty: Bool { accountID == nil && contactID == nil && leadID == nil && dealID == nil && caseID == nil }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -93,6 +97,7 @@ public struct ActivityAttachments: Sendable, Codable, Equatable {
         try container.encode(contactID, forKey: .contactID)
         try container.encode(leadID, forKey: .leadID)
         try container.encode(dealID, forKey: .dealID)
+        try container.encode(caseID, forKey: .caseID)
     }
 }
 
@@ -160,6 +165,7 @@ public struct ActivityPatch: RequestPayload {
     public var contactID: FieldPatch<ContactID> = .keep
     public var leadID: FieldPatch<LeadID> = .keep
     public var dealID: FieldPatch<DealID> = .keep
+    public var caseID: FieldPatch<CaseID> = .keep
 
     public init() {}
 
@@ -178,6 +184,7 @@ public struct ActivityPatch: RequestPayload {
         contactID = try attachments.decodePatch(ContactID.self, forKey: .contactID)
         leadID = try attachments.decodePatch(LeadID.self, forKey: .leadID)
         dealID = try attachments.decodePatch(DealID.self, forKey: .dealID)
+        caseID = try attachments.decodePatch(CaseID.self, forKey: .caseID)
     }
 }
 

@@ -11,6 +11,9 @@ public struct Contact: Sendable, Codable, Equatable {
     public var title: String?
     /// The workspace's custom fields for contacts that this one has a value for.
     public var customFields: CustomFields
+    /// The member the contact belongs to: whoever made it, unless reassigned; `nil` for a contact
+    /// no member made, which everyone who sees contacts sees (Docs/Access.md).
+    public var ownerID: UserID?
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -18,6 +21,7 @@ public struct Contact: Sendable, Codable, Equatable {
         case id, name, email, phone, title
         case accountID = "account_id"
         case customFields = "custom_fields"
+        case ownerID = "owner_id"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -32,6 +36,7 @@ public struct Contact: Sendable, Codable, Equatable {
         try container.encode(phone, forKey: .phone)
         try container.encode(title, forKey: .title)
         try container.encode(customFields, forKey: .customFields)
+        try container.encode(ownerID, forKey: .ownerID)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
     }
@@ -64,7 +69,7 @@ public struct NewContact: RequestPayload {
 }
 
 public struct ContactPatch: RequestPayload {
-    public static let fields = NewContact.fields
+    public static let fields = NewContact.fields.union(["owner_id"])
     public var name: FieldPatch<String> = .keep
     public var email: FieldPatch<String> = .keep
     public var phone: FieldPatch<String> = .keep
@@ -72,17 +77,27 @@ public struct ContactPatch: RequestPayload {
     public var accountID: FieldPatch<AccountID> = .keep
     /// The custom fields to change: a value replaces, `null` removes; others keep theirs.
     public var customFields: CustomFields?
+    /// A reassignment: owners and admins, and managers within their teams (Docs/Access.md).
+    public var ownerID: FieldPatch<UserID> = .keep
 
     public init() {}
 
+    enum CodingKeys: String, CodingKey {
+        case name, email, phone, title
+        case accountID = "account_id"
+        case customFields = "custom_fields"
+        case ownerID = "owner_id"
+    }
+
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: NewContact.CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decodePatch(String.self, forKey: .name)
         email = try container.decodePatch(String.self, forKey: .email)
         phone = try container.decodePatch(String.self, forKey: .phone)
         title = try container.decodePatch(String.self, forKey: .title)
         accountID = try container.decodePatch(AccountID.self, forKey: .accountID)
         customFields = try container.decodeIfPresent(CustomFields.self, forKey: .customFields)
+        ownerID = try container.decodePatch(UserID.self, forKey: .ownerID)
     }
 }
 

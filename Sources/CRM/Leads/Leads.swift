@@ -44,6 +44,7 @@ public struct Leads: Sendable {
                                     message: input.message, ownerID: input.ownerID ?? principal.user)
         return try await database.withTenant(principal.tenant) { transaction in
             try await References.requireUser(fields.ownerID, field: "owner_id", in: transaction)
+            try await RecordAccess.requireMayAssign(.lead, to: fields.ownerID, reassigning: false, in: transaction)
             let customFields = try await CustomFieldValues.validate(object: .lead, input: input.customFields, existing: nil, in: transaction)
             return try await Self.insert(principal.tenant, fields, customFields: customFields, in: transaction)
         }
@@ -68,6 +69,7 @@ public struct Leads: Sendable {
     /// converted lead no longer changes (409 `lead_converted`).
     public func update(_ principal: TenantPrincipal, _ id: LeadID, _ patch: LeadPatch) async throws -> Lead {
         try await database.withTenant(principal.tenant) { transaction in
+            try await RecordAccess.requireEditable(.lead, id.uuid, in: transaction)
             let lead = try await Self.read(id, lock: true, in: transaction)
             guard lead.status != .converted else { throw Self.converted }
             guard let name = patch.name.applied(to: lead.name) else {
@@ -86,6 +88,7 @@ public struct Leads: Sendable {
                                         source: patch.source.applied(to: lead.source), status: status,
                                         disqualifiedReason: reason.applied(to: lead.disqualifiedReason),
                                         message: patch.message.applied(to: lead.message), ownerID: owner)
+            try await RecordAccess.requireMayReassign(.lead, from: lead.ownerID, to: fields.ownerID, in: transaction)
             try await References.requireUser(fields.ownerID, field: "owner_id", in: transaction)
             let customFields = try await CustomFieldValues.validate(object: .lead, input: patch.customFields,
                                                                     existing: lead.customFields, in: transaction)
@@ -104,7 +107,8 @@ public struct Leads: Sendable {
     /// Deletes the lead; what it was converted into stays.
     public func delete(_ principal: TenantPrincipal, _ id: LeadID) async throws {
         let deleted = try await database.withTenant(principal.tenant) { transaction in
-            try await transaction.rows("DELETE FROM leads WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
+            try await RecordAccess.requireEditable(.lead, id.uuid, in: transaction)
+            return try await transaction.rows("DELETE FROM leads WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
         }
         guard !deleted.isEmpty else { throw GuanxiError.notFound("lead") }
     }
@@ -136,6 +140,7 @@ public struct Leads: Sendable {
     /// contact; then the lead is marked converted with links to them. Any failure writes nothing.
     public func convert(_ principal: TenantPrincipal, _ id: LeadID, _ request: LeadConversionRequest) async throws -> LeadConversion {
         try await database.withTenant(principal.tenant) { transaction in
+            try await RecordAccess.requireEditable(.lead, id.uuid, in: transaction)
             let lead = try await Self.read(id, lock: true, in: transaction)
             guard lead.status != .converted else { throw Self.converted }
             guard lead.status == .qualified else {

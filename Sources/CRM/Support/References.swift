@@ -37,6 +37,12 @@ enum References {
         if found.isEmpty { throw unknown("deal", field: field) }
     }
 
+    static func requireCase(_ id: CaseID?, field: String, in transaction: Transaction) async throws {
+        guard let id else { return }
+        let found = try await transaction.rows("SELECT id FROM cases WHERE id = \(id.uuid) FOR KEY SHARE", as: UUID.self)
+        if found.isEmpty { throw unknown("case", field: field) }
+    }
+
     /// `unknown_<entity>`: the body names a record this workspace does not have.
     static func unknown(_ entity: String, field: String) -> GuanxiError {
         GuanxiError(.invalid, code: "unknown_\(entity)", message: "\(field) names no \(entity) in this workspace.",

@@ -33,7 +33,8 @@ struct ActivitiesController {
         let attachments = ActivityAttachments(accountID: try request.filterID("account_id", as: AccountID.self),
                                               contactID: try request.filterID("contact_id", as: ContactID.self),
                                               leadID: try request.filterID("lead_id", as: LeadID.self),
-                                              dealID: try request.filterID("deal_id", as: DealID.self))
+                                              dealID: try request.filterID("deal_id", as: DealID.self),
+                                              caseID: try request.filterID("case_id", as: CaseID.self))
         let filter = ActivityFilter(kind: try request.filterValue("kind", as: Activity.Kind.self), attachments: attachments,
                                     ownerID: try request.filterID("owner_id", as: UserID.self),
                                     assigneeID: try request.filterID("assignee_id", as: UserID.self),
