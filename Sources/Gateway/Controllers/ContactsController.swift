@@ -40,7 +40,7 @@ struct ContactsController {
             }
             accountID = id
         }
-        return ContactFilter(q: query["q"].map(String.init), accountID: accountID)
+        return ContactFilter(q: query["q"].map(String.init), accountID: accountID, customFields: try request.customFieldFilter)
     }
 
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Contact {

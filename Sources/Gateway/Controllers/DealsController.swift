@@ -45,7 +45,8 @@ struct DealsController {
                    pipelineID: try request.filterID("pipeline_id", as: PipelineID.self),
                    ownerID: try request.filterID("owner_id", as: UserID.self),
                    accountID: try request.filterID("account_id", as: AccountID.self),
-                   contactID: try request.filterID("contact_id", as: ContactID.self), q: request.filterText("q"))
+                   contactID: try request.filterID("contact_id", as: ContactID.self), q: request.filterText("q"),
+                   customFields: try request.customFieldFilter)
     }
 
     /// `?from=2026-01&to=2026-06`, both months included; optional `owner_id` and `pipeline_id`.

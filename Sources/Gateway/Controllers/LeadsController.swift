@@ -41,7 +41,8 @@ struct LeadsController {
     /// The list's filters, also the export's.
     static func filter(_ request: Request) throws -> LeadFilter {
         LeadFilter(status: try request.filterValue("status", as: Lead.Status.self), source: request.filterText("source"),
-                   ownerID: try request.filterID("owner_id", as: UserID.self), q: request.filterText("q"))
+                   ownerID: try request.filterID("owner_id", as: UserID.self), q: request.filterText("q"),
+                   customFields: try request.customFieldFilter)
     }
 
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Lead {
