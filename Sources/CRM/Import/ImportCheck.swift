@@ -33,6 +33,8 @@ struct ImportCheck: Sendable {
     let header: [String]
     /// In the order of `fields`, so the written columns are always in one order, custom fields last.
     let mapped: [MappedColumn]
+    /// Where the custom fields' values start in each row's values; `nil` when none is mapped.
+    private let customFieldsStart: Int?
 
     /// Checks `mapping` (a field name or `nil` per column of `header`): every name a field of the
     /// object or one of `customFields` (`cf.<key>`), no field twice, no two fields that set one
@@ -61,6 +63,7 @@ struct ImportCheck: Sendable {
         self.mapped = mapped.sorted { lhs, rhs in
             fields.firstIndex { $0.name == lhs.field.name }! < fields.firstIndex { $0.name == rhs.field.name }!
         }
+        customFieldsStart = self.mapped.firstIndex { if case .customField = $0.field.value { true } else { false } }
     }
 
     /// The mapping proposed for a header: each field, in the order of `fields`, takes the first
@@ -86,12 +89,6 @@ struct ImportCheck: Sendable {
 
     /// The mapped fields, in the order of each row's values.
     var columns: [ImportField] { mapped.map(\.field) }
-
-    /// Where the custom fields' values start in each row's values (they come last); `nil` when no
-    /// custom field is mapped.
-    private var customFieldsStart: Int? {
-        mapped.firstIndex { if case .customField = $0.field.value { true } else { false } }
-    }
 
     /// The table's columns a commit writes: each mapped field's, and `custom_fields` once for all
     /// the custom fields.
