@@ -244,6 +244,32 @@ struct CustomFieldCSVTests {
         }
     }
 
+    @Test("a commit checks the rows against the definitions as they are then: a mapped field deleted since the preview fails it whole")
+    func definitionsChangedBeforeCommit() async throws {
+        try await TestApp.run { app in
+            let tenant = try await app.makeTenant()
+            let score = try await app.define(tenant, "account", "score", "number")
+            try await app.define(tenant, "account", "tier", "text")
+            let job = try await app.upload("name,score,tier\n青山茶业,12,A\n", object: "accounts", tenant: tenant).json()
+            #expect(job["error_count"] as? Int == 0)
+            let id = try #require(job["id"] as? String)
+            #expect(try await app.request(.delete, "/api/v1/custom-fields/\(try #require(score["id"] as? String))", token: tenant.apiKey).status == .noContent)
+
+            let failed = try await app.request(.post, "/api/v1/imports/\(id)/commit", token: tenant.apiKey)
+            #expect(failed.status == .unprocessableContent)
+            #expect(failed.errorCode == "invalid_mapping")
+            let stored = try await app.request(.get, "/api/v1/imports/\(id)", token: tenant.apiKey).json()
+            #expect(stored["status"] as? String == "failed")
+            #expect((stored["failure"] as? [String: Any])?["code"] as? String == "invalid_mapping")
+            #expect(try await app.all("/api/v1/accounts", tenant: tenant).isEmpty)
+
+            let remapped = try await app.request(.patch, "/api/v1/imports/\(id)", token: tenant.apiKey, json: ["mapping": ["name", NSNull(), "cf.tier"]])
+            #expect(remapped.status == .ok, "\(remapped.body.string)")
+            #expect(try await app.request(.post, "/api/v1/imports/\(id)/commit", token: tenant.apiKey).status == .ok)
+            #expect(try await app.all("/api/v1/accounts", tenant: tenant).first?["custom_fields"] as? NSDictionary == ["tier": "A"] as NSDictionary)
+        }
+    }
+
     @Test("a choice's value cannot hold the separator of multi_choice cells")
     func choiceValuesWithoutSeparator() async throws {
         try await TestApp.run { app in

@@ -94,9 +94,8 @@ struct ImportField: Sendable {
 
     /// The custom fields' keys that a mapping (a field name or `nil` per column) names.
     static func customFieldKeys(in mapping: [String?]) -> [String] {
-        mapping.compactMap { name in
-            name.flatMap { $0.hasPrefix(CustomFieldCellReader.mappingPrefix) ? String($0.dropFirst(CustomFieldCellReader.mappingPrefix.count)) : nil }
-        }
+        let prefix = CustomFieldCellReader.mappingPrefix
+        return mapping.compactMap { $0 }.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
     }
 }
 

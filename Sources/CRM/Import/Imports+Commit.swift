@@ -75,9 +75,10 @@ extension Imports {
         let object = try Self.object(named: objectName)
         // Share-locked until the commit ends, as the API's writes do: the fields written, and the
         // required ones, cannot change type, lose a choice or go away under the commit.
+        let fieldNames = Self.mapping(mapping)
         let customFields = try await CustomFieldDefinitions.forWriting(
-            object.customFieldObject, keys: ImportField.customFieldKeys(in: Self.mapping(mapping)), includingRequired: true, in: transaction)
-        let check = try ImportCheck(object: object, customFields: customFields, header: header, mapping: Self.mapping(mapping))
+            object.customFieldObject, keys: ImportField.customFieldKeys(in: fieldNames), includingRequired: true, in: transaction)
+        let check = try ImportCheck(object: object, customFields: customFields, header: header, mapping: fieldNames)
         let file = ImportFile(encoding: ImportEncoding(rawValue: encoding) ?? .utf8, text: content ?? "")
         let references = try await ImportReferences.load(for: check.columns, in: transaction)
         let outcome = try await Self.offEventLoops { check.check(try file.records().rows, references: references) }
