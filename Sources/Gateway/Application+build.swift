@@ -19,6 +19,7 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     let hosts = TenantHosts(baseDomain: configuration.baseDomain, directory: services.tenants)
 
     HealthController(database: services.database).addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
     SessionController(authenticator: services.authenticator, hosts: hosts, throttle: LoginThrottle(), maxBodyBytes: maxBody)
         .addRoutes(to: router)
 

@@ -1,0 +1,61 @@
+import GuanxiCore
+import HTTPTypes
+
+// `/api/v1/accounts`: AccountsController.
+
+extension OpenAPI.Area {
+    /// The writable fields of an account, alike in a create and a change.
+    private static let accountFields: [String: OpenAPI.Schema] = [
+        "name": OpenAPI.Schema.string(length: 1...300).described("Cannot be cleared."),
+        "website": OpenAPI.Schema.string(length: 3...300).orNull,
+        "phone": OpenAPI.Schema.string(length: 3...40).orNull,
+        "industry": OpenAPI.Schema.string(length: 1...100).orNull,
+    ]
+
+    private static let accountID = OpenAPI.Parameter.id("id", "The account's id.")
+
+    static let accounts = OpenAPI.Area(
+        tag: "Accounts",
+        description: "Companies the firm sells to or serves. Text is trimmed; empty optional text is stored as `null`.",
+        access: .workspace,
+        schemas: [
+            "Account": .record([
+                "id": .id,
+                "name": .string(),
+                "website": OpenAPI.Schema.string().orNull,
+                "phone": OpenAPI.Schema.string().orNull,
+                "industry": OpenAPI.Schema.string().orNull,
+                "created_at": .time,
+                "updated_at": .time,
+            ]),
+        ],
+        operations: [
+            OpenAPI.Operation(
+                method: .post, path: "/api/v1/accounts", id: "createAccount", summary: "Make an account",
+                body: .body(accountFields, required: ["name"]),
+                success: .created(.ref("Account"), "The account."),
+                errors: [.quotaExceeded("accounts")]),
+            OpenAPI.Operation(
+                method: .get, path: "/api/v1/accounts", id: "listAccounts", summary: "List or search accounts",
+                parameters: [.query("q", .string(), "Matches, without regard to case, any part of `name` or `website`; with at least "
+                    + "three digits, also any part of the phone number's digits. `%` and `_` are taken literally.")],
+                success: .page(of: "Account", "A page of accounts, in creation order.")),
+            OpenAPI.Operation(
+                method: .get, path: "/api/v1/accounts/{id}", id: "getAccount", summary: "Read an account",
+                parameters: [accountID],
+                success: .ok(.ref("Account"), "The account."),
+                errors: [.notFound("account")]),
+            OpenAPI.Operation(
+                method: .patch, path: "/api/v1/accounts/{id}", id: "updateAccount", summary: "Change an account",
+                parameters: [accountID],
+                body: .body(accountFields),
+                success: .ok(.ref("Account"), "The account."),
+                errors: [.notFound("account")]),
+            OpenAPI.Operation(
+                method: .delete, path: "/api/v1/accounts/{id}", id: "deleteAccount", summary: "Delete an account",
+                description: "Its contacts stay, with `account_id` set to `null`. The account no longer counts against the quota.",
+                parameters: [accountID],
+                success: .noContent("Deleted."),
+                errors: [.notFound("account")]),
+        ])
+}

@@ -1,0 +1,73 @@
+import GuanxiCore
+import HTTPTypes
+
+// `/api/v1/contacts`: ContactsController.
+
+extension OpenAPI.ErrorCode {
+    static let unknownAccount = Self(422, "unknown_account",
+                                     "`account_id` names no account of this workspace (missing, or another workspace's); `details.field` is `account_id`.")
+}
+
+extension OpenAPI.Area {
+    /// The writable fields of a contact, alike in a create and a change.
+    private static let contactFields: [String: OpenAPI.Schema] = [
+        "name": OpenAPI.Schema.string(length: 1...300).described("Cannot be cleared."),
+        "email": OpenAPI.Schema.string(length: 3...254, format: "email").orNull.described("Stored in lower case."),
+        "phone": OpenAPI.Schema.string(length: 3...40).orNull.described("Digits, spaces, `+ - ( ) .` and the letters of `ext`."),
+        "title": OpenAPI.Schema.string(length: 1...200).orNull,
+        "account_id": OpenAPI.Schema.id.orNull.described("An account of this workspace."),
+    ]
+
+    private static let contactID = OpenAPI.Parameter.id("id", "The contact's id.")
+
+    static let contacts = OpenAPI.Area(
+        tag: "Contacts",
+        description: "People the firm deals with, optionally at an account. Text is trimmed; empty optional text is stored as `null`.",
+        access: .workspace,
+        schemas: [
+            "Contact": .record([
+                "id": .id,
+                "account_id": OpenAPI.Schema.id.orNull,
+                "name": .string(),
+                "email": OpenAPI.Schema.string().orNull,
+                "phone": OpenAPI.Schema.string().orNull,
+                "title": OpenAPI.Schema.string().orNull,
+                "created_at": .time,
+                "updated_at": .time,
+            ]),
+        ],
+        operations: [
+            OpenAPI.Operation(
+                method: .post, path: "/api/v1/contacts", id: "createContact", summary: "Make a contact",
+                body: .body(contactFields, required: ["name"]),
+                success: .created(.ref("Contact"), "The contact."),
+                errors: [.quotaExceeded("contacts"), .unknownAccount]),
+            OpenAPI.Operation(
+                method: .get, path: "/api/v1/contacts", id: "listContacts", summary: "List or search contacts",
+                parameters: [
+                    .query("q", .string(), "Matches, without regard to case, any part of `name` or `email`, so any two characters of a "
+                        + "Chinese name find it; with at least three digits, also any part of the phone number's digits, whatever the "
+                        + "formatting. `%` and `_` are taken literally."),
+                    .query("account_id", .id, "Only the contacts of this account."),
+                ],
+                success: .page(of: "Contact", "A page of contacts, in creation order."),
+                errors: [.invalidFilter("`account_id` is not a UUID.")]),
+            OpenAPI.Operation(
+                method: .get, path: "/api/v1/contacts/{id}", id: "getContact", summary: "Read a contact",
+                parameters: [contactID],
+                success: .ok(.ref("Contact"), "The contact."),
+                errors: [.notFound("contact")]),
+            OpenAPI.Operation(
+                method: .patch, path: "/api/v1/contacts/{id}", id: "updateContact", summary: "Change a contact",
+                parameters: [contactID],
+                body: .body(contactFields),
+                success: .ok(.ref("Contact"), "The contact."),
+                errors: [.notFound("contact"), .unknownAccount]),
+            OpenAPI.Operation(
+                method: .delete, path: "/api/v1/contacts/{id}", id: "deleteContact", summary: "Delete a contact",
+                description: "The contact no longer counts against the quota.",
+                parameters: [contactID],
+                success: .noContent("Deleted."),
+                errors: [.notFound("contact")]),
+        ])
+}
