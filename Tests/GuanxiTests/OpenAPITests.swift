@@ -1,0 +1,295 @@
+import Foundation
+import Gateway
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("The OpenAPI document describes exactly the tenant routes")
+struct OpenAPITests {
+    /// The operator API and the health checks are not the tenant API, so the document leaves them out.
+    static func isTenantFacing(_ path: String) -> Bool {
+        !(path.hasPrefix("/ops/") || path == "/healthz" || path == "/readyz")
+    }
+
+    /// A path with every capture written `{name}`, however the router prints it.
+    static func normalised(_ path: String) -> String {
+        "/" + path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+    }
+
+    static let methods: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+
+    /// The document as the server serves it.
+    static func document(_ app: TestApp) async throws -> [String: Any] {
+        let response = try await app.request(.get, "/api/openapi.json")
+        #expect(response.status == .ok)
+        return try response.json()
+    }
+
+    /// Every operation of the document: `METHOD /path` and the operation object.
+    static func operations(_ document: [String: Any]) throws -> [(route: String, operation: [String: Any])] {
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        return paths.flatMap { path, item in
+            item.compactMap { method, operation in
+                guard methods.contains(method), let operation = operation as? [String: Any] else { return nil }
+                return ("\(method.uppercased()) \(path)", operation)
+            }
+        }
+    }
+
+    @Test("served at /api/openapi.json without a credential, as OpenAPI 3.1.0 JSON that caches")
+    func served() async throws {
+        try await TestApp.run { app in
+            let response = try await app.request(.get, "/api/openapi.json")
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/json")
+            #expect(response.headers[.cacheControl]?.hasPrefix("public") == true)
+            let document = try response.json()
+            #expect(document["openapi"] as? String == "3.1.0")
+            #expect((document["info"] as? [String: Any])?["title"] as? String == "Guanxi tenant API")
+            let again = try await app.request(.get, "/api/openapi.json")
+            #expect(again.body == response.body)
+        }
+    }
+
+    @Test("every tenant route is documented with its method, and every documented operation is a route")
+    func matchesRouter() async throws {
+        try await TestApp.run { app in
+            let router = buildRouter(services: app.services, configuration: GatewayConfiguration(certificatePath: "", privateKeyPath: ""))
+            let routed = Set(router.routes.map { "\($0.method.rawValue) \(Self.normalised($0.path.description))" }
+                .filter { Self.isTenantFacing(String($0.split(separator: " ")[1])) })
+            let documented = Set(try Self.operations(try await Self.document(app)).map(\.route))
+            #expect(routed.count > 30)
+            #expect(routed.subtracting(documented).isEmpty, "routes the document lacks: \(routed.subtracting(documented).sorted())")
+            #expect(documented.subtracting(routed).isEmpty, "documented operations no route serves: \(documented.subtracting(routed).sorted())")
+            #expect(documented.allSatisfy { Self.isTenantFacing(String($0.split(separator: " ")[1])) })
+        }
+    }
+
+    @Test("every $ref resolves, operation ids are unique, path parameters match the path")
+    func wellFormed() async throws {
+        try await TestApp.run { app in
+            let document = try await Self.document(app)
+            var references: [String] = []
+            Self.collectReferences(in: document, into: &references)
+            #expect(!references.isEmpty)
+            for reference in Set(references) {
+                #expect(Self.resolve(reference, in: document) != nil, "\(reference) does not resolve")
+            }
+
+            let operations = try Self.operations(document)
+            let ids = operations.compactMap { $0.operation["operationId"] as? String }
+            #expect(ids.count == operations.count, "an operation has no operationId")
+            #expect(Set(ids).count == ids.count, "repeated operationIds: \(Dictionary(grouping: ids) { $0 }.filter { $1.count > 1 }.keys.sorted())")
+
+            for (route, operation) in operations {
+                let path = String(route.split(separator: " ")[1])
+                let templated = Set(path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) })
+                let parameters = (operation["parameters"] as? [[String: Any]] ?? []).compactMap { parameter in
+                    (parameter["$ref"] as? String).flatMap { Self.resolve($0, in: document) as? [String: Any] } ?? parameter
+                }
+                let declared = Set(parameters.filter { $0["in"] as? String == "path" }.compactMap { $0["name"] as? String })
+                #expect(declared == templated, "\(route) declares path parameters \(declared.sorted())")
+                #expect(operation["summary"] is String, "\(route) has no summary")
+                #expect((operation["tags"] as? [String])?.count == 1, "\(route) has no tag")
+                let responses = try #require(operation["responses"] as? [String: Any], "\(route)")
+                #expect(responses.keys.contains { $0.hasPrefix("2") }, "\(route) has no success response")
+                if let body = ((operation["requestBody"] as? [String: Any])?["content"] as? [String: Any])?["application/json"] as? [String: Any] {
+                    let schema = try #require(body["schema"] as? [String: Any])
+                    #expect(schema["additionalProperties"] as? Bool == false, "\(route) accepts unknown fields")
+                    #expect(responses["422"] != nil && responses["400"] != nil && responses["413"] != nil, "\(route) misses body errors")
+                }
+            }
+        }
+    }
+
+    @Test("every error code the document names is listed in the docs")
+    func errorCodesDocumented() async throws {
+        try await TestApp.run { app in
+            let document = try await Self.document(app)
+            let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Docs")
+            let text = try FileManager.default.contentsOfDirectory(atPath: docs.path).filter { $0.hasSuffix(".md") }
+                .map { try String(contentsOf: docs.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
+            var codes: Set<String> = []
+            for (_, operation) in try Self.operations(document) {
+                for (status, answer) in operation["responses"] as? [String: [String: Any]] ?? [:] where !status.hasPrefix("2") {
+                    let response = (answer["$ref"] as? String).flatMap { Self.resolve($0, in: document) as? [String: Any] } ?? answer
+                    let schema = (((response["content"] as? [String: Any])?["application/json"] as? [String: Any])?["schema"] as? [String: Any])
+                    let narrowed = (schema?["allOf"] as? [[String: Any]])?.last
+                    let code = ((narrowed?["properties"] as? [String: Any])?["error"] as? [String: Any])?["properties"] as? [String: Any]
+                    let values = try #require((code?["code"] as? [String: Any])?["enum"] as? [String], "\(status) lists no codes")
+                    codes.formUnion(values)
+                }
+            }
+            #expect(codes.count > 30)
+            for code in codes.sorted() {
+                #expect(text.contains("`\(code)`"), "\(code) is in no file of Docs/")
+            }
+        }
+    }
+
+    @Test("real answers, successes and errors, have the shapes the document gives them")
+    func answersMatchSchemas() async throws {
+        try await TestApp.run { app in
+            let document = try await Self.document(app)
+            let tenant = try await app.makeTenant(name: "莲花茶馆")
+            let key = tenant.apiKey
+            /// Calls the server and checks the answer against the document's schema for its path and status.
+            func check(_ method: HTTPRequest.Method, _ path: String, _ template: String, json: [String: Any]? = nil,
+                       headers: HTTPFields = [:], authenticated: Bool = true) async throws -> [String: Any] {
+                let response = try await app.request(method, path, token: authenticated ? key : nil, json: json, headers: headers)
+                let operation = try #require(((document["paths"] as? [String: Any])?[template] as? [String: Any])?[method.rawValue.lowercased()]
+                    as? [String: Any], "\(method) \(template) is not documented")
+                let answer = try #require((operation["responses"] as? [String: Any])?[String(response.status.code)] as? [String: Any],
+                                          "\(method) \(path) answered \(response.status.code), which the document does not list: \(response.body.string)")
+                let documented = (answer["$ref"] as? String).flatMap { Self.resolve($0, in: document) as? [String: Any] } ?? answer
+                guard let schema = ((documented["content"] as? [String: Any])?["application/json"] as? [String: Any])?["schema"] else {
+                    #expect(response.body.readableBytes == 0, "\(method) \(path) answered a body the document does not describe")
+                    return [:]
+                }
+                let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView), options: .fragmentsAllowed)
+                for problem in Self.problems(body, schema, in: document, at: "\(method) \(path) \(response.status.code)") {
+                    Issue.record(Comment(rawValue: problem))
+                }
+                return body as? [String: Any] ?? [:]
+            }
+
+            _ = try await check(.get, "/api/v1/me", "/api/v1/me")
+            _ = try await check(.get, "/api/v1/subscription", "/api/v1/subscription")
+            _ = try await check(.get, "/api/v1/limits", "/api/v1/limits")
+            let account = try await check(.post, "/api/v1/accounts", "/api/v1/accounts", json: ["name": "上海明远贸易", "website": "mingyuan.example.cn"])
+            let accountID = try #require(account["id"] as? String)
+            let contact = try await check(.post, "/api/v1/contacts", "/api/v1/contacts", json: ["name": "张伟明", "account_id": accountID])
+            let contactID = try #require(contact["id"] as? String)
+            _ = try await check(.patch, "/api/v1/contacts/\(contactID)", "/api/v1/contacts/{id}", json: ["title": "采购经理"])
+            _ = try await check(.get, "/api/v1/contacts?limit=1", "/api/v1/contacts")
+            _ = try await check(.get, "/api/v1/accounts/\(accountID)", "/api/v1/accounts/{id}")
+            _ = try await check(.get, "/api/v1/contacts/\(UUID())", "/api/v1/contacts/{id}")
+            _ = try await check(.post, "/api/v1/contacts", "/api/v1/contacts", json: ["name": "王", "nickname": "小王"])
+            _ = try await check(.get, "/api/v1/contacts?account_id=nope", "/api/v1/contacts")
+            _ = try await check(.get, "/api/v1/contacts", "/api/v1/contacts", authenticated: false)
+            let team = try await check(.post, "/api/v1/teams", "/api/v1/teams", json: ["name": "华东销售"])
+            let member = try await check(.post, "/api/v1/members", "/api/v1/members",
+                                         json: ["email": "li.na@example.cn", "password": "long enough password", "role": "sales_rep",
+                                                "team_id": try #require(team["id"] as? String)])
+            _ = try await check(.get, "/api/v1/members", "/api/v1/members")
+            _ = try await check(.post, "/api/v1/api-keys", "/api/v1/api-keys",
+                                json: ["name": "import script", "user_id": try #require(member["user_id"] as? String)])
+            _ = try await check(.get, "/api/v1/api-keys", "/api/v1/api-keys")
+            _ = try await check(.get, "/api/v1/webhook-event-types", "/api/v1/webhook-event-types")
+            let webhook = try await check(.post, "/api/v1/webhooks", "/api/v1/webhooks",
+                                          json: ["url": "http://127.0.0.1:9/hooks", "event_types": ["contact.*"]])
+            let webhookID = try #require(webhook["id"] as? String)
+            _ = try await check(.get, "/api/v1/webhooks/\(webhookID)/deliveries", "/api/v1/webhooks/{id}/deliveries")
+            _ = try await check(.post, "/api/v1/webhooks/\(webhookID)/rotate-secret", "/api/v1/webhooks/{id}/rotate-secret")
+            _ = try await check(.get, "/api/v1/audit?entity_type=contacts", "/api/v1/audit")
+            let host: HTTPFields = [.init("Host")!: "\(tenant.slug).localhost"]
+            _ = try await check(.post, "/auth/login", "/auth/login", json: ["email": tenant.adminEmail, "password": tenant.adminPassword],
+                                headers: host, authenticated: false)
+            _ = try await check(.post, "/auth/login", "/auth/login", json: ["email": tenant.adminEmail, "password": "not the password"],
+                                headers: host, authenticated: false)
+            _ = try await check(.delete, "/api/v1/contacts/\(contactID)", "/api/v1/contacts/{id}")
+        }
+    }
+
+    /// Where `value` breaks `schema`: the subset of JSON Schema the document uses (`$ref`, `allOf`,
+    /// `anyOf`, `type`, `enum`, `properties`, `required`, `items`, `additionalProperties: false`).
+    static func problems(_ value: Any, _ schema: Any, in document: [String: Any], at place: String) -> [String] {
+        guard var schema = schema as? [String: Any] else { return ["\(place): the schema is not an object"] }
+        if let reference = schema["$ref"] as? String {
+            guard let target = resolve(reference, in: document) as? [String: Any] else { return ["\(place): \(reference) does not resolve"] }
+            schema = target.merging(schema.filter { $0.key != "$ref" }) { $1 }
+        }
+        var found: [String] = []
+        for part in schema["allOf"] as? [Any] ?? [] { found += problems(value, part, in: document, at: place) }
+        if let choices = schema["anyOf"] as? [Any], !choices.contains(where: { problems(value, $0, in: document, at: place).isEmpty }) {
+            found.append("\(place): \(value) matches none of anyOf")
+        }
+        let type: String = switch value {
+        case is NSNull: "null"
+        case let number as NSNumber:  // JSONSerialization's NSNumber tells its kind by its Objective-C type code
+            switch String(cString: number.objCType) {
+            case "c": "boolean"
+            case "d", "f": "number"
+            default: "integer"
+            }
+        case is String: "string"
+        case is [Any]: "array"
+        default: "object"
+        }
+        if let allowed = schema["type"].map({ $0 as? [String] ?? [$0 as? String ?? ""] }), !allowed.contains(type) {
+            found.append("\(place): a \(type) where the document says \(allowed)")
+        }
+        if let values = schema["enum"] as? [Any], !values.contains(where: { "\($0)" == "\(value)" }) {
+            found.append("\(place): \(value) is not one of \(values)")
+        }
+        if let object = value as? [String: Any] {
+            let properties = schema["properties"] as? [String: Any] ?? [:]
+            for name in schema["required"] as? [String] ?? [] where object[name] == nil {
+                found.append("\(place): \(name) is missing")
+            }
+            if schema["additionalProperties"] as? Bool == false || schema["required"] != nil {
+                for name in object.keys where properties[name] == nil { found.append("\(place): \(name) is not documented") }
+            }
+            for (name, property) in properties {
+                if let field = object[name] { found += problems(field, property, in: document, at: "\(place).\(name)") }
+            }
+        }
+        if let array = value as? [Any], let items = schema["items"] {
+            for (index, item) in array.enumerated() { found += problems(item, items, in: document, at: "\(place)[\(index)]") }
+        }
+        return found
+    }
+
+    /// The OpenAPI validator of PyPI's `openapi-spec-validator`, where this machine has it.
+    static let validatorInstalled: Bool = {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import openapi_spec_validator"]
+        probe.standardOutput = FileHandle.nullDevice
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0
+    }()
+
+    @Test("openapi-spec-validator accepts the document", .enabled(if: OpenAPITests.validatorInstalled))
+    func validates() async throws {
+        try await TestApp.run { app in
+            let response = try await app.request(.get, "/api/openapi.json")
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("guanxi-openapi-\(UUID().uuidString).json")
+            try Data(response.body.readableBytesView).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let validator = Process()
+            validator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            validator.arguments = ["python3", "-m", "openapi_spec_validator", "--schema", "3.1", file.path]
+            let output = Pipe()
+            validator.standardOutput = output
+            validator.standardError = output
+            try validator.run()
+            let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            validator.waitUntilExit()
+            #expect(validator.terminationStatus == 0, "\(report)")
+        }
+    }
+
+    static func collectReferences(in value: Any, into references: inout [String]) {
+        if let object = value as? [String: Any] {
+            if let reference = object["$ref"] as? String { references.append(reference) }
+            for child in object.values { collectReferences(in: child, into: &references) }
+        } else if let array = value as? [Any] {
+            for child in array { collectReferences(in: child, into: &references) }
+        }
+    }
+
+    /// The value a local JSON pointer (`#/components/schemas/Contact`) names, if any.
+    static func resolve(_ reference: String, in document: [String: Any]) -> Any? {
+        guard reference.hasPrefix("#/") else { return nil }
+        var value: Any? = document
+        for token in reference.dropFirst(2).split(separator: "/", omittingEmptySubsequences: false) {
+            let key = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            value = (value as? [String: Any])?[key]
+        }
+        return value
+    }
+}
