@@ -1,11 +1,21 @@
 // swift-tools-version:6.2
-import Foundation
 import PackageDescription
 
-/// Every `Migrations/NNNN_*.sql` ships as a resource of the `Migrations` target.
-let migrationFiles = ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/Migrations")) ?? [])
-    .filter { $0.hasSuffix(".sql") }
-    .sorted()
+/// Every `Migrations/NNNN_*.sql`, shipped as a resource of the `Migrations` target. Listed by
+/// name, not read from the directory: SwiftPM evaluates this manifest again only when its text
+/// changes, so a listing would miss a new file. A test checks that the list and the folder agree.
+let migrationFiles = [
+    "0001_create_tenancy.sql",
+    "0002_create_accounts_contacts.sql",
+    "0003_create_plans_subscriptions.sql",
+    "0005_create_sales.sql",
+    "0006_create_cases.sql",
+    "0007_create_audit_webhooks.sql",
+    "0009_create_teams.sql",
+    "0010_audit_cases.sql",
+    "0011_audit_sales.sql",
+    "0015_attach_activities_to_cases.sql",
+]
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -119,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "GuanxiTests",
             dependencies: [
-                "Gateway", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas", "GuanxiCore",
+                "Gateway", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas", "GuanxiCore", "Migrations",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -111,7 +111,9 @@ public struct Migrator: Sendable {
             try await connection.query("BEGIN", logger: logger)
             do {
                 for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    // Read the rows out: a statement's error can arrive after its first rows, and
+                    // must be reported as this statement's, not as the next one's aborted transaction.
+                    for try await _ in try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) {}
                 }
                 try await connection.query(
                     "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))",

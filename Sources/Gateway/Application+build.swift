@@ -20,7 +20,9 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
 
     HealthController(database: services.database).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
-    SessionController(authenticator: services.authenticator, hosts: hosts, throttle: LoginThrottle(), maxBodyBytes: maxBody)
+    SessionController(authenticator: services.authenticator, hosts: hosts, throttle: .logins(), maxBodyBytes: maxBody)
+        .addRoutes(to: router)
+    LeadFormController(form: services.leadForm, tenants: services.tenants, subscriptions: services.subscriptions, maxBodyBytes: maxBody)
         .addRoutes(to: router)
 
     let api = router.group("api/v1")
@@ -32,9 +34,16 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     MembersController(members: services.members, maxBodyBytes: maxBody).addRoutes(to: api)
     AccountsController(accounts: services.accounts, maxBodyBytes: maxBody).addRoutes(to: api)
     ContactsController(contacts: services.contacts, maxBodyBytes: maxBody).addRoutes(to: api)
+    CasesController(cases: services.cases, maxBodyBytes: maxBody).addRoutes(to: api)
+    ServiceLevelsController(serviceLevels: services.serviceLevels, maxBodyBytes: maxBody).addRoutes(to: api)
     SubscriptionController(subscriptions: services.subscriptions, limits: services.limits).addRoutes(to: api)
     AuditController(auditLog: services.auditLog).addRoutes(to: api)
     WebhooksController(webhooks: services.webhooks, maxBodyBytes: maxBody).addRoutes(to: api)
+    LeadsController(leads: services.leads, maxBodyBytes: maxBody).addRoutes(to: api)
+    PipelinesController(pipelines: services.pipelines, maxBodyBytes: maxBody).addRoutes(to: api)
+    DealsController(deals: services.deals, maxBodyBytes: maxBody).addRoutes(to: api)
+    ActivitiesController(activities: services.activities, maxBodyBytes: maxBody).addRoutes(to: api)
+    TimelineController(timeline: services.timeline).addRoutes(to: api)
 
     let ops = router.group("ops/v1")
         .add(middleware: OperatorAuthenticationMiddleware(authenticator: services.authenticator))
@@ -61,7 +70,8 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Guanxi"),
         services: [PostgresClientService(client: services.database.client), services.usage,
                    SubscriptionRenewalService(subscriptions: services.subscriptions, logger: logger),
-                   WebhookDeliveryService(database: services.database, logger: logger)],
+                   WebhookDeliveryService(database: services.database, logger: logger),
+                   CaseBreachService(monitor: services.caseBreaches, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

@@ -13,6 +13,15 @@ public struct GuanxiServices: Sendable {
     public let members: Members
     public let accounts: Accounts
     public let contacts: Contacts
+    public let serviceLevels: ServiceLevels
+    public let cases: Cases
+    public let caseBreaches: CaseBreachMonitor
+    public let leads: Leads
+    public let leadForm: LeadForm
+    public let pipelines: Pipelines
+    public let deals: Deals
+    public let activities: Activities
+    public let timeline: Timeline
     public let plans: PlanCatalog
     public let subscriptions: Subscriptions
     public let limits: Limits
@@ -40,6 +49,16 @@ public struct GuanxiServices: Sendable {
         self.members = Members(database: database, passwords: passwords, tenantCredentials: tenantCredentials)
         self.accounts = Accounts(database: database)
         self.contacts = Contacts(database: database)
+        let serviceLevels = ServiceLevels(database: database)
+        self.serviceLevels = serviceLevels
+        self.cases = Cases(database: database, serviceLevels: serviceLevels)
+        self.caseBreaches = CaseBreachMonitor(database: database, serviceLevels: serviceLevels)
+        self.leads = Leads(database: database)
+        self.leadForm = LeadForm(database: database)
+        self.pipelines = Pipelines(database: database)
+        self.deals = Deals(database: database)
+        self.activities = Activities(database: database)
+        self.timeline = Timeline(database: database)
         self.plans = plans
         self.subscriptions = subscriptions
         self.limits = Limits(database: database, subscriptions: subscriptions, rateLimiter: rateLimiter, concurrency: concurrency)

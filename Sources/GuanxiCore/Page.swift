@@ -15,19 +15,32 @@ public struct Page<Item: Sendable>: Sendable {
 /// is ordering by creation, and the cursor is exact. Clients see an opaque string.
 public struct Cursor: Sendable, Equatable {
     public var after: UUID
+    /// The last row's sort value, for lists ordered by something before the id (a time, a date);
+    /// `nil` for lists ordered by id alone. The list that issued it parses it.
+    public var key: String?
 
-    public init(after: UUID) { self.after = after }
+    public init(after: UUID, key: String? = nil) {
+        self.after = after
+        self.key = key
+    }
 
-    public var token: String { Data(after.uuidString.lowercased().utf8).base64URLEncoded() }
+    public var token: String {
+        let id = after.uuidString.lowercased()
+        return Data((key.map { "\($0)|\(id)" } ?? id).utf8).base64URLEncoded()
+    }
 
     public init(token: String) throws {
-        guard let data = Data(base64URLEncoded: token),
-              let id = UUID(uuidString: String(decoding: data, as: UTF8.self))
-        else {
-            throw GuanxiError(.malformed, code: "invalid_cursor", message: "The cursor is not one this server issued; start again without it.")
-        }
+        guard let data = Data(base64URLEncoded: token) else { throw Self.invalid }
+        let text = String(decoding: data, as: UTF8.self)
+        let parts = text.split(separator: "|", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let id = UUID(uuidString: String(parts[parts.count - 1])) else { throw Self.invalid }
         self.after = id
+        self.key = parts.count == 2 ? String(parts[0]) : nil
     }
+
+    /// What a list answers for a cursor it did not issue.
+    public static let invalid = GuanxiError(.malformed, code: "invalid_cursor",
+                                            message: "The cursor is not one this server issued; start again without it.")
 }
 
 /// A validated page request: `limit` is clamped by the caller's bounds, `after` comes from a cursor.

@@ -2,11 +2,21 @@ import Hummingbird
 import Database
 import Foundation
 import GuanxiCore
+import Migrations
 import PostgresNIO
 import Testing
 
 @Suite("Database: migrations, roles and the tenancy catalog")
 struct DatabaseTests {
+    @Test("every SQL file in Migrations/ is listed in Package.swift and so ships in the binary")
+    func everyMigrationShips() throws {
+        let folder = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "../../Migrations").standardized
+        let sqlFiles = { (url: URL) in
+            Set(try FileManager.default.contentsOfDirectory(atPath: url.path).filter { $0.hasSuffix(".sql") })
+        }
+        #expect(try sqlFiles(MigrationFiles.directory) == sqlFiles(folder), "add the new file to migrationFiles in Package.swift")
+    }
+
     @Test("migrations apply from empty, once, and refuse an edited file")
     func migrationsFromEmpty() async throws {
         let database = try await TestDatabase.freshDatabase(named: "guanxi_migrate_\(getpid())", migrate: false)

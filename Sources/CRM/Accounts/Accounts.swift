@@ -46,13 +46,16 @@ public struct Accounts: Sendable {
 
     public func create(_ tenant: TenantID, _ input: NewAccount) async throws -> Account {
         let fields = try AccountFields(name: input.name, website: input.website, phone: input.phone, industry: input.industry)
-        let rows = try await database.withTenant(tenant) { transaction in
-            try await transaction.rows("""
-                INSERT INTO accounts (tenant_id, id, name, website, phone, industry)
-                VALUES (\(tenant.uuid), \(AccountID().uuid), \(fields.name), \(fields.website), \(fields.phone), \(fields.industry))
-                RETURNING \(columns: Self.columns)
-                """, as: Row.self)
-        }
+        return try await database.withTenant(tenant) { try await Self.insert(tenant, fields, in: $0) }
+    }
+
+    /// Writes a new account in `transaction`'s tenant (a create, or a lead's conversion).
+    static func insert(_ tenant: TenantID, _ fields: AccountFields, in transaction: Transaction) async throws -> Account {
+        let rows = try await transaction.rows("""
+            INSERT INTO accounts (tenant_id, id, name, website, phone, industry)
+            VALUES (\(tenant.uuid), \(AccountID().uuid), \(fields.name), \(fields.website), \(fields.phone), \(fields.industry))
+            RETURNING \(columns: Self.columns)
+            """, as: Row.self)
         return Self.account(rows[0])
     }
 

@@ -49,15 +49,21 @@ public struct Contacts: Sendable {
     public func create(_ tenant: TenantID, _ input: NewContact) async throws -> Contact {
         let fields = try ContactFields(name: input.name, email: input.email, phone: input.phone,
                                        title: input.title, accountID: input.accountID)
-        let rows = try await database.withTenant(tenant) { transaction in
+        return try await database.withTenant(tenant) { transaction in
             try await Accounts.requireExists(fields.accountID, in: transaction)
-            return try await transaction.rows("""
-                INSERT INTO contacts (tenant_id, id, account_id, name, email, phone, title)
-                VALUES (\(tenant.uuid), \(ContactID().uuid), \(fields.accountID?.uuid), \(fields.name), \(fields.email),
-                        \(fields.phone), \(fields.title))
-                RETURNING \(columns: Self.columns)
-                """, as: Row.self)
+            return try await Self.insert(tenant, fields, in: transaction)
         }
+    }
+
+    /// Writes a new contact in `transaction`'s tenant (a create, or a lead's conversion); the
+    /// account, if any, was checked by the caller.
+    static func insert(_ tenant: TenantID, _ fields: ContactFields, in transaction: Transaction) async throws -> Contact {
+        let rows = try await transaction.rows("""
+            INSERT INTO contacts (tenant_id, id, account_id, name, email, phone, title)
+            VALUES (\(tenant.uuid), \(ContactID().uuid), \(fields.accountID?.uuid), \(fields.name), \(fields.email),
+                    \(fields.phone), \(fields.title))
+            RETURNING \(columns: Self.columns)
+            """, as: Row.self)
         return Self.contact(rows[0])
     }
 

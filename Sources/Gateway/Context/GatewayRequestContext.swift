@@ -11,9 +11,13 @@ public struct GatewayRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var tenantPrincipal: TenantPrincipal?
     public var operatorPrincipal: OperatorPrincipal?
+    /// The client's address as this server's socket sees it (a proxy's, behind one); `nil`
+    /// where there is no socket, as under the router test client.
+    public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
     }
 
     public var responseEncoder: JSONEncoder { JSONCoding.encoder }

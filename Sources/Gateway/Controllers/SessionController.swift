@@ -3,7 +3,6 @@ import GuanxiCore
 import Hummingbird
 import Logging
 import PostgresNIO
-import Synchronization
 import Tenancy
 
 /// `/auth/login` and `/auth/logout` on a workspace's own host: a member signs in with email and
@@ -12,7 +11,7 @@ struct SessionController {
     static let cookieName = "gx_session"
     let authenticator: Authenticator
     let hosts: TenantHosts
-    let throttle: LoginThrottle
+    let throttle: AttemptThrottle
     let maxBodyBytes: Int
 
     func addRoutes(to router: Router<GatewayRequestContext>) {
@@ -60,36 +59,5 @@ struct SessionController {
         var response = Response(status: .noContent)
         response.headers[.setCookie] = "\(Self.cookieName)=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax"
         return response
-    }
-}
-
-/// At most `limit` login attempts per workspace and email in a sliding minute, so passwords
-/// cannot be guessed quickly and bcrypt cannot be used to exhaust the server.
-final class LoginThrottle: Sendable {
-    let limit: Int
-    let window: Duration
-    private let attempts = Mutex<[String: [ContinuousClock.Instant]]>([:])
-
-    init(limit: Int = 10, window: Duration = .seconds(60)) {
-        self.limit = limit
-        self.window = window
-    }
-
-    func attempt(_ key: String) throws {
-        let now = ContinuousClock.now
-        let retryAfter: Duration? = attempts.withLock { attempts in
-            if attempts.count > 100_000 { attempts.removeAll() }
-            var recent = (attempts[key] ?? []).filter { now - $0 < window }
-            defer { attempts[key] = recent }
-            guard recent.count < limit else { return window - (now - recent[0]) }
-            recent.append(now)
-            return nil
-        }
-        if let retryAfter {
-            let seconds = max(1, retryAfter.components.seconds + 1)
-            throw GuanxiError(.rateLimited, code: "too_many_login_attempts",
-                              message: "Too many sign-in attempts; wait \(seconds) seconds and try again.",
-                              details: ["retry_after_seconds": "\(seconds)"])
-        }
     }
 }
