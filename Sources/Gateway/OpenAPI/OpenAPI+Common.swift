@@ -66,7 +66,7 @@ extension OpenAPI.Access {
             let writes: [OpenAPI.ErrorCode] = [.get, .head, .options].contains(method) ? [] : [.subscriptionReadOnly]
             return [.authenticationRequired, .invalidAPIKey, .invalidSession, .tenantSuspended] + writes
                 + [.subscriptionLocked, .subscriptionCancelled, .rateLimited, .tenantBusy, .databaseUnavailable, .internalError]
-        case .workspaceHost:
+        case .workspaceHost, .publicBySlug:
             return [.databaseUnavailable, .internalError]
         case .open:
             return []

@@ -28,8 +28,21 @@ enum OpenAPI {
         case workspace
         /// `/auth/…`: no credential, on a workspace's own host, `<slug>.<base domain>`.
         case workspaceHost
+        /// `/forms/{slug}/…`: no credential, on any host; the slug in the path names the workspace.
+        case publicBySlug
         /// No credential and no database.
         case open
+    }
+
+    /// HTML pages for people that an operation answers besides or instead of JSON.
+    enum Pages: Sendable {
+        /// Every answer is JSON.
+        case none
+        /// The success is a page, and so is the error answer of each code named; other errors are JSON.
+        case instead(errors: Set<String>)
+        /// The body may also be a browser's form post (`application/x-www-form-urlencoded`, the same fields as text), which
+        /// is answered with pages: the success and every refusal, with the status and code a JSON client would get.
+        case forFormPosts
     }
 
     /// One method on one path.
@@ -47,6 +60,8 @@ enum OpenAPI {
         var success: Success
         /// The codes this operation answers beyond those of its access, body and pagination.
         var errors: [ErrorCode] = []
+        /// Whether, and which of, its answers are HTML pages for people.
+        var pages: Pages = .none
     }
 
     /// A path or query parameter.
@@ -56,6 +71,8 @@ enum OpenAPI {
         var location: Location
         var description: String
         var schema: Schema
+        /// Path parameters always are; a query parameter is when the operation refuses a request without it.
+        var required = false
 
         /// An id in the path; one that is not a UUID answers the entity's 404 like a missing one.
         static func id(_ name: String, _ description: String) -> Parameter {
@@ -64,6 +81,10 @@ enum OpenAPI {
 
         static func query(_ name: String, _ schema: Schema, _ description: String) -> Parameter {
             Parameter(name: name, location: .query, description: description, schema: schema)
+        }
+
+        static func requiredQuery(_ name: String, _ schema: Schema, _ description: String) -> Parameter {
+            Parameter(name: name, location: .query, description: description, schema: schema, required: true)
         }
     }
 
@@ -129,4 +150,8 @@ enum OpenAPI {
     }
 
     static func pageSchemaName(_ item: String) -> String { item + "Page" }
+
+    static let jsonMediaType = "application/json"
+    static let formMediaType = "application/x-www-form-urlencoded"
+    static let htmlMediaType = "text/html"
 }

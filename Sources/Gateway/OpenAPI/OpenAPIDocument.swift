@@ -12,6 +12,14 @@ extension OpenAPI {
         .members,
         .accounts,
         .contacts,
+        .timeline,
+        .leads,
+        .leadForm,
+        .pipelines,
+        .deals,
+        .activities,
+        .cases,
+        .serviceLevels,
         .audit,
         .webhooks,
         .apiDescription,
@@ -27,12 +35,13 @@ extension OpenAPI {
     }()
 
     static let introduction = """
-        The tenant API of Guanxi, a hosted CRM: what a workspace's members and their programs call, on `/api/v1`, and \
-        signing in, on `/auth`. The provider's operator API (`/ops/v1`) and the health checks (`/healthz`, `/readyz`) \
-        are not described here.
+        The tenant API of Guanxi, a hosted CRM: what a workspace's members and their programs call, on `/api/v1`, \
+        signing in, on `/auth`, and each workspace's public lead form, on `/forms/{slug}`. The provider's operator API \
+        (`/ops/v1`) and the health checks (`/healthz`, `/readyz`) are not described here.
 
         **Credentials.** `/api/v1` takes an API key (`Authorization: Bearer gx_…`) or the session cookie of \
-        `POST /auth/login` on the workspace's own host, `<slug>.<base domain>`. `/auth` runs on that host only.
+        `POST /auth/login` on the workspace's own host, `<slug>.<base domain>`. `/auth` runs on that host only. \
+        `/forms` takes no credential, on any host.
 
         **Errors** are `{"error": {"code", "message", "details"}}`; `code` is stable, and each answer lists the codes \
         it can hold. Rarely, besides those, a write answers 409 `concurrent_update` (two changes deadlocked: retry), a \
@@ -93,7 +102,7 @@ extension OpenAPI {
 
 extension OpenAPI.Parameter {
     var json: JSONValue {
-        .object(["name": .string(name), "in": .string(location.rawValue), "required": .bool(location == .path),
+        .object(["name": .string(name), "in": .string(location.rawValue), "required": .bool(location == .path || required),
                  "description": .string(description), "schema": schema.json])
     }
 }
@@ -125,7 +134,7 @@ extension OpenAPI.Operation {
         }
         var responses: [String: JSONValue] = [String(success.status): successJSON(access: access)]
         for (status, codes) in errorsByStatus(access: access) {
-            let response = Self.errorJSON(status: status, codes: codes, access: access)
+            let response = Self.errorJSON(status: status, codes: codes, access: access, pages: pages)
             let shared = OpenAPI.sharedErrorResponses.first { $0.value == response }?.key
             responses[String(status)] = shared.map { .object(["$ref": .string("#/components/responses/\($0)")]) } ?? response
         }
@@ -138,7 +147,9 @@ extension OpenAPI.Operation {
         if let description { operation["description"] = .string(description) }
         if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
         if let body {
-            operation["requestBody"] = .object(["required": .bool(true), "content": .object(["application/json": .object(["schema": body.json])])])
+            var content = [OpenAPI.jsonMediaType: JSONValue.object(["schema": body.json])]
+            if case .forFormPosts = pages { content[OpenAPI.formMediaType] = .object(["schema": body.asFormPost.json]) }
+            operation["requestBody"] = .object(["required": .bool(true), "content": .object(content)])
         }
         if let security = access.security { operation["security"] = security }
         return .object(operation)
@@ -148,24 +159,56 @@ extension OpenAPI.Operation {
         var headers = Dictionary(uniqueKeysWithValues: access.headers.map { ($0, Self.headerReference($0)) })
         for (name, header) in success.headers { headers[name] = header.json }
         var response: [String: JSONValue] = ["description": .string(success.description), "headers": .object(headers)]
-        if let schema = success.schema {
-            response["content"] = .object(["application/json": .object(["schema": schema.json])])
-        }
+        var content: [String: JSONValue] = [:]
+        if let schema = success.schema { content[OpenAPI.jsonMediaType] = .object(["schema": schema.json]) }
+        if pages.answersSuccessWithPage { content[OpenAPI.htmlMediaType] = .object(["schema": OpenAPI.Schema.htmlPage.json]) }
+        if !content.isEmpty { response["content"] = .object(content) }
         return .object(response)
     }
 
-    static func errorJSON(status: Int, codes: [OpenAPI.ErrorCode], access: OpenAPI.Access) -> JSONValue {
+    static func errorJSON(status: Int, codes: [OpenAPI.ErrorCode], access: OpenAPI.Access, pages: OpenAPI.Pages = .none) -> JSONValue {
         var names = status == 401 ? [OpenAPI.requestIDHeader, "WWW-Authenticate"] : access.headers
         if codes.contains(where: \.retryAfter) { names.append("Retry-After") }
         let description = codes.map { "`\($0.code)`: \($0.meaning)" }.joined(separator: "\n\n")
+        var content: [String: JSONValue] = [:]
+        if !codes.allSatisfy(pages.answersWithPageOnly) {
+            content[OpenAPI.jsonMediaType] = .object(["schema": OpenAPI.errorSchema(codes: codes.map(\.code)).json])
+        }
+        if codes.contains(where: pages.answersWithPage) {
+            content[OpenAPI.htmlMediaType] = .object(["schema": OpenAPI.Schema.htmlPage.described(
+                "An HTML page that says what went wrong and shows the code, in the workspace's language (English or Simplified "
+                    + "Chinese), or in both when the refusal came before the workspace was known.").json])
+        }
         return .object([
             "description": .string(description),
             "headers": .object(Dictionary(uniqueKeysWithValues: names.map { ($0, headerReference($0)) })),
-            "content": .object(["application/json": .object(["schema": OpenAPI.errorSchema(codes: codes.map(\.code)).json])]),
+            "content": .object(content),
         ])
     }
 
     static func headerReference(_ name: String) -> JSONValue {
         .object(["$ref": .string("#/components/headers/\(name)")])
+    }
+}
+
+extension OpenAPI.Pages {
+    var answersSuccessWithPage: Bool {
+        if case .none = self { return false }
+        return true
+    }
+
+    /// Whether the error answer of `error` may be a page.
+    func answersWithPage(_ error: OpenAPI.ErrorCode) -> Bool {
+        switch self {
+        case .none: false
+        case .instead(let codes): codes.contains(error.code)
+        case .forFormPosts: true
+        }
+    }
+
+    /// Whether the error answer of `error` is always a page, never JSON.
+    func answersWithPageOnly(_ error: OpenAPI.ErrorCode) -> Bool {
+        if case .instead(let codes) = self { return codes.contains(error.code) }
+        return false
     }
 }

@@ -47,6 +47,8 @@ extension OpenAPI.Schema {
     static let id = string(format: "uuid")
     /// A time in ISO 8601, UTC: `2026-11-29T18:10:07Z`.
     static let time = string(format: "date-time")
+    /// A day without a time or zone, `YYYY-MM-DD`; a day that does not exist (`2026-02-30`) is refused.
+    static let date = string(format: "date")
     static let boolean = Self(["type": .string("boolean")])
     /// An object whose keys are not fixed.
     static let anyObject = Self(["type": .string("object")])
@@ -88,6 +90,17 @@ extension OpenAPI.Schema {
         if !required.isEmpty { keywords["required"] = .array(required.sorted().map(JSONValue.string)) }
         return Self(keywords)
     }
+
+    /// A body's fields as a browser's form post sends them: the same keys, as text, and other keys
+    /// are ignored rather than refused.
+    var asFormPost: Self {
+        var keywords = self.keywords
+        keywords["additionalProperties"] = nil
+        return Self(keywords)
+    }
+
+    /// An HTML page for people.
+    static let htmlPage = string().described("An HTML page in the workspace's language (English or Simplified Chinese).")
 
     /// The same schema, also allowing `null`.
     var orNull: Self {
