@@ -8,12 +8,16 @@ let migrationFiles = [
     "0001_create_tenancy.sql",
     "0002_create_accounts_contacts.sql",
     "0003_create_plans_subscriptions.sql",
+    "0004_create_billing.sql",
     "0005_create_sales.sql",
     "0006_create_cases.sql",
     "0007_create_audit_webhooks.sql",
+    "0008_create_imports.sql",
     "0009_create_teams.sql",
     "0010_audit_cases.sql",
     "0011_audit_sales.sql",
+    "0012_restrict_record_access.sql",
+    "0014_create_search.sql",
     "0015_attach_activities_to_cases.sql",
 ]
 
@@ -103,9 +107,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Billing",
+            dependencies: ["GuanxiCore", "Database", "Tenancy", "Subscriptions", "Quotas"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Gateway",
             dependencies: [
-                "GuanxiCore", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas",
+                "GuanxiCore", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas", "Billing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -119,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "guanxi",
             dependencies: [
-                "Gateway", "Database", "Tenancy", "Subscriptions", "GuanxiCore",
+                "Gateway", "Database", "Tenancy", "Subscriptions", "Billing", "GuanxiCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -129,8 +138,9 @@ let package = Package(
         .testTarget(
             name: "GuanxiTests",
             dependencies: [
-                "Gateway", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas", "GuanxiCore", "Migrations",
+                "Gateway", "Database", "Tenancy", "CRM", "Subscriptions", "Quotas", "Billing", "GuanxiCore", "Migrations",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -5,7 +5,9 @@
 # data directory, seeds 20 tenants of 1,000 contacts each, loads GET /api/v1/contacts/{id} with wrk,
 # loads the same SELECT with pgbench, and rewrites Docs/Performance.md with the figures. A last
 # phase (fair sharing) measures one tenant's latency alone and again while another tenant floods
-# the same server far past its plan's limits.
+# the same server far past its plan's limits. Then Benchmarks/billing.sh times a billing run and a
+# year of reports over 10,000 tenants, and Benchmarks/search.sh loads the contact list and search of
+# a tenant with 100,000 contacts, with the same binary; each adds its section to the file.
 # Environment: BENCH_SECONDS (length of each load phase, default 20), BENCH_CONNECTIONS (16),
 # BENCH_THREADS (2).
 set -euo pipefail
@@ -136,6 +138,7 @@ api_key=$(grep -o '"api_key" *: *"[^"]*"' "$work/tenant.json" | sed 's/.*"\([^"]
 [ -n "$api_key" ] || fail "no api_key in $(cat "$work/tenant.json")"
 tenant_id=$(psql_super -At -c "SELECT id FROM tenants WHERE slug = 'bench'")
 [ -n "$tenant_id" ] || fail "tenant bench not found"
+owner_id=$(psql_super -At -c "SELECT user_id FROM memberships WHERE tenant_id = '$tenant_id' AND role = 'owner'")
 
 # The bench tenant and 19 others share the contacts table; ids are random, as in a long-lived
 # table where tenants' rows interleave. The superuser bypasses row-level security to seed, with the
@@ -251,9 +254,9 @@ api_socket_errors=${api_socket_errors:-none}
 
 # The same read for pgbench: the plain SELECT as the superuser (no row-level security), and the
 # server's own statement as the serving role, through the function that scopes itself.
-columns="id, account_id, name, email, phone, title, created_at, updated_at"
+columns="id, account_id, name, email, phone, title, owner_id, created_at, updated_at"
 echo "SELECT $columns FROM contacts WHERE tenant_id = '$tenant_id' AND id = '$contact_id';" >"$work/plain.sql"
-echo "SELECT $columns FROM contact_in_tenant('$tenant_id', '$contact_id');" >"$work/scoped.sql"
+echo "SELECT $columns FROM contact_in_tenant('$tenant_id', '$owner_id', 'owner', '$contact_id');" >"$work/scoped.sql"
 pgbench_tps() { awk '/^tps = / && /without initial connection time/ { print $3 }' "$1"; }
 pgbench_run() { # name user password mode script
     local name=$1 user=$2 password=$3 mode=$4 script=$5
@@ -376,6 +379,8 @@ flood_refused_share=$(awk -v n="$flood_non2xx" -v t="$flood_requests" 'BEGIN { p
 fair_target=1.5
 fair_ratio=$(awk -v a="$(to_ms "$flooded_p99")" -v b="$(to_ms "$alone_p99")" 'BEGIN { printf "%.2f", a / b }')
 
+. Benchmarks/import.sh
+
 say "stopping the server"
 stop_server
 
@@ -434,15 +439,16 @@ own. [Benchmarks/run.sh](../Benchmarks/run.sh) rewrites this file on every run.
 - **API**: \`wrk -t$threads -c$connections -d${seconds}s --latency\` on one contact of one tenant, after a 5 s
   warm-up; HTTP/1.1 keep-alive over TLS. Each request authenticates its key (a cached credential,
   checked in the database again at most every 5 s), passes the plan's rate limits and is counted for
-  usage, runs \`SELECT … FROM contact_in_tenant(\$1, \$2)\` as a prepared statement — one round trip
-  that sets \`app.tenant_id\` for its own transaction and reads under row-level security — and
+  usage, runs \`SELECT … FROM contact_in_tenant(\$1, \$2, \$3, \$4)\` as a prepared statement — one round
+  trip that sets \`app.tenant_id\`, \`app.user_id\` and \`app.role\` for its own transaction and reads under
+  row-level security (the owner's key: the record-access policy lets the owner see every contact) — and
   encodes the contact as JSON. The tenant rents a plan published for the benchmark whose limits wrk
   cannot reach, so no request is refused (the catalog's own plans allow a few thousand a minute).
 - **Reference**: pgbench on the same database in the same run, $connections clients, $threads threads, ${seconds} s each:
   1. *plain*: \`SELECT <the same columns> FROM contacts WHERE tenant_id = '…' AND id = '…'\` as the
      superuser (no row-level security), \`-M extended\` — PostgreSQL's own rate for this read, with
      nothing of ours in between. **The target is measured against this one.**
-  2. *scoped*: the server's exact statement, \`SELECT <the same columns> FROM contact_in_tenant('…', '…')\`,
+  2. *scoped*: the server's exact statement, \`SELECT <the same columns> FROM contact_in_tenant('…', '<owner>', 'owner', '…')\`,
      as \`guanxi_app\`, \`-M extended\`; and again with \`-M prepared\`, which is how the server sends it.
 - pgbench is the reference because it is the thinnest client PostgreSQL has: the gap between its
   rate and the API's is what TLS, HTTP, routing, authentication, JSON and the Swift driver cost.
@@ -520,6 +526,12 @@ Cores used (of $cpu_count), from the 2nd to the 8th second of each quiet measure
 $(cpu_row quiet_alone "quiet alone")
 $(cpu_row quiet_flooded "quiet while flooded")
 EOF
+cat "$work/import.md" >>Docs/Performance.md
+
+say "billing and reports (Benchmarks/billing.sh)"
+bash Benchmarks/billing.sh "$binary"
+say "list and search (Benchmarks/search.sh)"
+bash Benchmarks/search.sh "$binary"
 
 say "results (written to Docs/Performance.md)"
 sed -n '/^## Results/,$p' Docs/Performance.md

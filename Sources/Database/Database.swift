@@ -16,7 +16,8 @@ public struct Database: Sendable {
 
     /// Runs `body` in one transaction in which row-level security shows only `tenant`'s rows.
     /// The setting is transaction-local, so a pooled connection never carries it to the next user.
-    /// `ActingUser.current`, if any, is set in the same statement, for the audit log.
+    /// `ActingUser.current`, if any, is set in the same statement, for the audit log and the
+    /// record-access policies.
     @discardableResult
     public func withTenant<Result: Sendable>(
         _ tenant: TenantID, _ body: (Transaction) async throws -> Result
@@ -27,13 +28,14 @@ public struct Database: Sendable {
         }
     }
 
-    /// Sets the tenant and the acting member (empty when none) for the rest of the transaction, in
-    /// one round trip.
+    /// Sets the tenant and the acting member and role (empty when none) for the rest of the
+    /// transaction, in one round trip.
     static func scope(_ tenant: TenantID) -> PostgresQuery {
-        let actor = ActingUser.current
+        let actor = ActingUser.settings
         return """
-            SELECT set_config('app.tenant_id', \(tenant.description), true), set_config('app.user_id', \(actor?.user.description ?? ""), true),
-                   set_config('app.credential', \(actor?.credential.rawValue ?? ""), true)
+            SELECT set_config('app.tenant_id', \(tenant.description), true), set_config('app.user_id', \(actor.user), true),
+                   set_config('app.credential', \(ActingUser.current?.credential.rawValue ?? ""), true),
+                   set_config('app.role', \(actor.role), true)
             """
     }
 
@@ -104,6 +106,20 @@ public struct Transaction: Sendable {
         _ query: PostgresQuery, as types: (repeat each Column).Type, file: String = #fileID, line: Int = #line
     ) async throws -> [(repeat each Column)] {
         try await self.query(query, file: file, line: line).map { try $0.decode((repeat each Column).self) }
+    }
+
+    /// Runs a prepared statement and decodes every row. The connection parses it once, and
+    /// PostgreSQL may keep one plan for it: for a long statement run often, planning is the cost saved.
+    public func execute<Statement: PostgresPreparedStatement>(
+        _ statement: Statement, file: String = #fileID, line: Int = #line
+    ) async throws -> [Statement.Row] {
+        do {
+            var rows: [Statement.Row] = []
+            for try await row in try await connection.execute(statement, logger: logger, file: file, line: line) { rows.append(row) }
+            return rows
+        } catch let error as PSQLError {
+            throw error.guanxiError
+        }
     }
 
     /// Makes this host transaction act for `tenant` from here on, e.g. to provision a new tenant's

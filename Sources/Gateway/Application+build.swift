@@ -1,3 +1,4 @@
+import Billing
 import CRM
 import Database
 import Foundation
@@ -36,6 +37,8 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     ContactsController(contacts: services.contacts, maxBodyBytes: maxBody).addRoutes(to: api)
     CasesController(cases: services.cases, maxBodyBytes: maxBody).addRoutes(to: api)
     ServiceLevelsController(serviceLevels: services.serviceLevels, maxBodyBytes: maxBody).addRoutes(to: api)
+    ImportsController(imports: services.imports, maxBodyBytes: maxBody).addRoutes(to: api)
+    ExportsController(exports: services.exports).addRoutes(to: api)
     SubscriptionController(subscriptions: services.subscriptions, limits: services.limits).addRoutes(to: api)
     AuditController(auditLog: services.auditLog).addRoutes(to: api)
     WebhooksController(webhooks: services.webhooks, maxBodyBytes: maxBody).addRoutes(to: api)
@@ -44,6 +47,9 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     DealsController(deals: services.deals, maxBodyBytes: maxBody).addRoutes(to: api)
     ActivitiesController(activities: services.activities, maxBodyBytes: maxBody).addRoutes(to: api)
     TimelineController(timeline: services.timeline).addRoutes(to: api)
+    InvoicesController(invoices: services.invoices).addRoutes(to: api)
+    RecordSharesController(shares: services.recordShares, maxBodyBytes: maxBody).addRoutes(to: api)
+    SearchController(search: services.search).addRoutes(to: api)
 
     let ops = router.group("ops/v1")
         .add(middleware: OperatorAuthenticationMiddleware(authenticator: services.authenticator))
@@ -51,6 +57,9 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     OperatorTenantsController(tenants: services.tenants, maxBodyBytes: maxBody).addRoutes(to: ops)
     OperatorPlansController(plans: services.plans, maxBodyBytes: maxBody).addRoutes(to: ops)
     OperatorSubscriptionsController(subscriptions: services.subscriptions, maxBodyBytes: maxBody).addRoutes(to: ops)
+    OperatorBillingController(invoices: services.invoices, billingRun: services.billingRun, dunning: services.dunning, maxBodyBytes: maxBody)
+        .addRoutes(to: ops)
+    OperatorReportsController(reports: services.reports).addRoutes(to: ops)
     return router
 }
 
@@ -71,7 +80,8 @@ public func buildApplication(
         services: [PostgresClientService(client: services.database.client), services.usage,
                    SubscriptionRenewalService(subscriptions: services.subscriptions, logger: logger),
                    WebhookDeliveryService(database: services.database, logger: logger),
-                   CaseBreachService(monitor: services.caseBreaches, logger: logger)],
+                   CaseBreachService(monitor: services.caseBreaches, logger: logger),
+                   BillingService(billingRun: services.billingRun, dunning: services.dunning, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

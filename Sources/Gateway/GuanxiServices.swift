@@ -1,3 +1,4 @@
+import Billing
 import CRM
 import Database
 import Quotas
@@ -22,6 +23,10 @@ public struct GuanxiServices: Sendable {
     public let deals: Deals
     public let activities: Activities
     public let timeline: Timeline
+    public let recordShares: RecordShares
+    public let search: Search
+    public let imports: Imports
+    public let exports: Exports
     public let plans: PlanCatalog
     public let subscriptions: Subscriptions
     public let limits: Limits
@@ -30,10 +35,14 @@ public struct GuanxiServices: Sendable {
     public let usage: UsageMeter
     public let auditLog: AuditLog
     public let webhooks: Webhooks
+    public let billingRun: BillingRun
+    public let invoices: Invoices
+    public let dunning: Dunning
+    public let reports: HostReports
 
     /// `allowsLoopbackWebhooks` lets webhooks call 127.0.0.1 and localhost (tests, local development).
     public init(database: Database, credentialCacheTTL: Duration = .seconds(5), passwordCost: UInt8 = 12, trialDays: Int = 14,
-                allowsLoopbackWebhooks: Bool = false) {
+                billing: BillingConfiguration = BillingConfiguration(), allowsLoopbackWebhooks: Bool = false) {
         let passwords = PasswordHasher(cost: passwordCost)
         let tenantCredentials = ExpiringCache<TenantPrincipal>(timeToLive: credentialCacheTTL)
         let plans = PlanCatalog(database: database)
@@ -59,6 +68,10 @@ public struct GuanxiServices: Sendable {
         self.deals = Deals(database: database)
         self.activities = Activities(database: database)
         self.timeline = Timeline(database: database)
+        self.recordShares = RecordShares(database: database)
+        self.search = Search(database: database)
+        self.imports = Imports(database: database)
+        self.exports = Exports(database: database, contacts: contacts, accounts: accounts)
         self.plans = plans
         self.subscriptions = subscriptions
         self.limits = Limits(database: database, subscriptions: subscriptions, rateLimiter: rateLimiter, concurrency: concurrency)
@@ -67,5 +80,9 @@ public struct GuanxiServices: Sendable {
         self.usage = UsageMeter(database: database)
         self.auditLog = AuditLog(database: database)
         self.webhooks = Webhooks(database: database, urlPolicy: WebhookURLPolicy(allowsLoopback: allowsLoopbackWebhooks))
+        self.billingRun = BillingRun(database: database, configuration: billing)
+        self.dunning = Dunning(database: database, subscriptions: subscriptions, tenants: tenants, policy: billing.dunning)
+        self.invoices = Invoices(database: database, configuration: billing, dunning: dunning)
+        self.reports = HostReports(database: database)
     }
 }

@@ -38,6 +38,7 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...365).contains(trialDays) else { throw ValidationError("--trial-days must be from 1 to 365.") }
+        _ = try billingConfiguration()
         if let token = ProcessInfo.processInfo.environment["GUANXI_OPERATOR_TOKEN"], token.count < 16 {
             throw ValidationError("GUANXI_OPERATOR_TOKEN must have at least 16 characters.")
         }
@@ -70,7 +71,8 @@ struct Serve: AsyncParsableCommand {
         clientConfiguration.options.minimumConnections = databaseConnections
         clientConfiguration.options.keepAliveBehavior = nil
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
-        let services = GuanxiServices(database: Database(client: client, logger: logger), trialDays: trialDays)
+        let services = GuanxiServices(database: Database(client: client, logger: logger), trialDays: trialDays,
+                                      billing: try billingConfiguration())
         let gateway = GatewayConfiguration(host: host, port: port, certificatePath: certificate!, privateKeyPath: key!,
                                            baseDomain: baseDomain)
         try await DatabaseSetup.withClient(appURL, logger: logger) { try await DatabaseSetup.verifyServingRole($0, logger: logger) }

@@ -86,7 +86,8 @@ func withServices(_ options: DatabaseOptions, _ body: (GuanxiServices) async thr
     do {
         try await DatabaseSetup.withClient(appURL, logger: logger) { client in
             let trialDays = ProcessInfo.processInfo.environment["GUANXI_TRIAL_DAYS"].flatMap(Int.init) ?? 14
-            try await body(GuanxiServices(database: Database(client: client, logger: logger), trialDays: trialDays))
+            try await body(GuanxiServices(database: Database(client: client, logger: logger), trialDays: trialDays,
+                                          billing: try billingConfiguration()))
         }
     } catch let error as GuanxiError {
         throw ValidationError("\(error.code): \(error.message)")

@@ -2,12 +2,13 @@ import ArgumentParser
 import NIOCore
 import NIOPosix
 
-/// Guanxi's command line: `serve`, `migrate`, `tenant …`, `plan …`, `subscription …`, `db …`.
+/// Guanxi's command line: `serve`, `migrate`, `tenant …`, `plan …`, `subscription …`, `billing …`, `report …`, `db …`.
 struct Guanxi: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guanxi",
         abstract: "Guanxi: a hosted CRM for many small firms, each in its own isolated workspace.",
-        subcommands: [Serve.self, Migrate.self, TenantCommand.self, PlanCommand.self, SubscriptionCommand.self, DatabaseCommand.self])
+        subcommands: [Serve.self, Migrate.self, TenantCommand.self, PlanCommand.self, SubscriptionCommand.self, BillingCommand.self,
+                      ReportCommand.self, DatabaseCommand.self])
 }
 
 /// The command line run asynchronously (ArgumentParser's async entry point).

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import PostgresNIO
+import ServiceLifecycle
 import Testing
 
 @Suite("The HTTPS gateway")
@@ -32,8 +33,11 @@ struct TLSTests {
         http1Configuration.httpVersion = .http1Only
         let http1Client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http1Configuration)
 
+        // Stopped the way SIGTERM stops the server: a graceful shutdown ends the background services
+        // before the database client they use.
+        let server = ServiceGroup(services: [app], logger: TestDatabase.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
+            group.addTask { try await server.run() }
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
 
@@ -49,7 +53,7 @@ struct TLSTests {
             await #expect(throws: (any Error).self) {
                 _ = try await http1Client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(5))
             }
-            group.cancelAll()
+            await server.triggerGracefulShutdown()
         }
         try await client.shutdown()
         try await http1Client.shutdown()

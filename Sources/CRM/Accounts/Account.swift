@@ -8,11 +8,15 @@ public struct Account: Sendable, Codable, Equatable {
     public var website: String?
     public var phone: String?
     public var industry: String?
+    /// The member the account belongs to: whoever made it, unless reassigned; `nil` for an account
+    /// no member made, which everyone who sees accounts sees (Docs/Access.md).
+    public var ownerID: UserID?
     public var createdAt: Date
     public var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
         case id, name, website, phone, industry
+        case ownerID = "owner_id"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -25,6 +29,7 @@ public struct Account: Sendable, Codable, Equatable {
         try container.encode(website, forKey: .website)
         try container.encode(phone, forKey: .phone)
         try container.encode(industry, forKey: .industry)
+        try container.encode(ownerID, forKey: .ownerID)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
     }
@@ -46,15 +51,20 @@ public struct NewAccount: RequestPayload {
 }
 
 public struct AccountPatch: RequestPayload {
-    public static let fields = NewAccount.fields
+    public static let fields = NewAccount.fields.union(["owner_id"])
     public var name: FieldPatch<String> = .keep
     public var website: FieldPatch<String> = .keep
     public var phone: FieldPatch<String> = .keep
     public var industry: FieldPatch<String> = .keep
+    /// A reassignment: owners and admins, and managers within their teams (Docs/Access.md).
+    public var ownerID: FieldPatch<UserID> = .keep
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case name, website, phone, industry }
+    enum CodingKeys: String, CodingKey {
+        case name, website, phone, industry
+        case ownerID = "owner_id"
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -62,5 +72,6 @@ public struct AccountPatch: RequestPayload {
         website = try container.decodePatch(String.self, forKey: .website)
         phone = try container.decodePatch(String.self, forKey: .phone)
         industry = try container.decodePatch(String.self, forKey: .industry)
+        ownerID = try container.decodePatch(UserID.self, forKey: .ownerID)
     }
 }

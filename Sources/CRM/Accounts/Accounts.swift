@@ -9,23 +9,27 @@ public struct Accounts: Sendable {
 
     public init(database: Database) { self.database = database }
 
-    static let columns: ColumnList = "id, name, website, phone, industry, created_at, updated_at"
-    typealias Row = (UUID, String, String?, String?, String?, Date, Date)
+    static let columns: ColumnList = "id, name, website, phone, industry, owner_id, created_at, updated_at"
+    typealias Row = (UUID, String, String?, String?, String?, UUID?, Date, Date)
 
     static func account(_ row: Row) -> Account {
-        Account(id: AccountID(row.0), name: row.1, website: row.2, phone: row.3, industry: row.4,
-                createdAt: row.5, updatedAt: row.6)
+        Account(id: AccountID(row.0), name: row.1, website: row.2, phone: row.3, industry: row.4, ownerID: row.5.map(UserID.init),
+                createdAt: row.6, updatedAt: row.7)
     }
 
+    /// One round trip through `account_in_tenant`, which scopes itself to the tenant and the acting member.
     struct AccountInTenant: PostgresPreparedStatement {
-        static let sql = "SELECT id, name, website, phone, industry, created_at, updated_at FROM account_in_tenant($1, $2)"
+        static let sql = "SELECT id, name, website, phone, industry, owner_id, created_at, updated_at FROM account_in_tenant($1, $2, $3, $4)"
         typealias Row = Accounts.Row
         var tenant: UUID
+        var actor = ActingUser.settings
         var id: UUID
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
+            var bindings = PostgresBindings(capacity: 4)
             bindings.append(tenant)
+            bindings.append(actor.user)
+            bindings.append(actor.role)
             bindings.append(id)
             return bindings
         }
@@ -33,7 +37,7 @@ public struct Accounts: Sendable {
         func decodeRow(_ row: PostgresRow) throws -> Row {
             var columns = RowReader(row)
             return (try columns.next(), try columns.next(), try columns.next(), try columns.next(), try columns.next(),
-                    try columns.next(), try columns.next())
+                    try columns.next(), try columns.next(), try columns.next())
         }
     }
 
@@ -59,8 +63,11 @@ public struct Accounts: Sendable {
         return Self.account(rows[0])
     }
 
+    /// Applies the fields present in `patch`; a new `owner_id` is a reassignment (owners, admins, and
+    /// managers within their teams).
     public func update(_ tenant: TenantID, _ id: AccountID, _ patch: AccountPatch) async throws -> Account {
         let rows = try await database.withTenant(tenant) { transaction in
+            try await RecordAccess.requireEditable(.account, id.uuid, in: transaction)
             let current = try await transaction.rows("SELECT \(columns: Self.columns) FROM accounts WHERE id = \(id.uuid) FOR UPDATE", as: Row.self)
             guard let row = current.first else { throw GuanxiError.notFound("account") }
             let account = Self.account(row)
@@ -70,9 +77,11 @@ public struct Accounts: Sendable {
             let fields = try AccountFields(name: name, website: patch.website.applied(to: account.website),
                                            phone: patch.phone.applied(to: account.phone),
                                            industry: patch.industry.applied(to: account.industry))
+            let owner = patch.ownerID.applied(to: account.ownerID)
+            try await RecordAccess.requireMayReassign(.account, from: account.ownerID, to: owner, in: transaction)
             return try await transaction.rows("""
                 UPDATE accounts SET name = \(fields.name), website = \(fields.website), phone = \(fields.phone),
-                       industry = \(fields.industry), updated_at = now()
+                       industry = \(fields.industry), owner_id = \(owner?.uuid), updated_at = now()
                  WHERE id = \(id.uuid)
                 RETURNING \(columns: Self.columns)
                 """, as: Row.self)
@@ -83,7 +92,8 @@ public struct Accounts: Sendable {
     /// Deletes the account; its contacts stay and lose the link.
     public func delete(_ tenant: TenantID, _ id: AccountID) async throws {
         let deleted = try await database.withTenant(tenant) { transaction in
-            try await transaction.rows("DELETE FROM accounts WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
+            try await RecordAccess.requireEditable(.account, id.uuid, in: transaction)
+            return try await transaction.rows("DELETE FROM accounts WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
         }
         guard !deleted.isEmpty else { throw GuanxiError.notFound("account") }
     }
@@ -120,9 +130,27 @@ struct AccountFields {
     var industry: String?
 
     init(name: String, website: String?, phone: String?, industry: String?) throws {
-        self.name = try Validate.text(name, field: "name", length: 1...300, required: true)!
-        self.website = try Validate.text(website, field: "website", length: 3...300)
-        self.phone = try Validate.text(phone, field: "phone", length: 3...40)
-        self.industry = try Validate.text(industry, field: "industry", length: 1...100)
+        self.name = try Self.name(name)
+        self.website = try Self.website(website)
+        self.phone = try Self.phone(phone)
+        self.industry = try Self.industry(industry)
+    }
+
+    // One check per field, so an import can report every field of a row that breaks its rule.
+
+    static func name(_ value: String?) throws -> String {
+        try Validate.text(value, field: "name", length: 1...300, required: true)!
+    }
+
+    static func website(_ value: String?) throws -> String? {
+        try Validate.text(value, field: "website", length: 3...300)
+    }
+
+    static func phone(_ value: String?) throws -> String? {
+        try Validate.text(value, field: "phone", length: 3...40)
+    }
+
+    static func industry(_ value: String?) throws -> String? {
+        try Validate.text(value, field: "industry", length: 1...100)
     }
 }

@@ -45,6 +45,7 @@ public struct Activities: Sendable {
                                         ownerID: owner, assigneeID: input.assigneeID ?? owner, attachments: input.attachments)
         return try await database.withTenant(principal.tenant) { transaction in
             try await fields.checkReferences(in: transaction)
+            try await RecordAccess.requireMayAssign(.activity, to: fields.ownerID, reassigning: false, in: transaction)
             let rows = try await transaction.rows("""
                 INSERT INTO activities (tenant_id, id, kind, title, body, occurred_at, duration_minutes, due_date, done_at, owner_id,
                                         assignee_id, account_id, contact_id, lead_id, deal_id, case_id)
@@ -62,6 +63,7 @@ public struct Activities: Sendable {
     /// Applies the fields present in `patch`; `done` marks a task done or open again.
     public func update(_ principal: TenantPrincipal, _ id: ActivityID, _ patch: ActivityPatch) async throws -> Activity {
         try await database.withTenant(principal.tenant) { transaction in
+            try await RecordAccess.requireEditable(.activity, id.uuid, in: transaction)
             let activity = try await Self.read(id, lock: true, in: transaction)
             // Only a new time is written: the stored one has microseconds that a Date would round.
             var newOccurredAt: Date?
@@ -86,7 +88,8 @@ public struct Activities: Sendable {
                                             durationMinutes: patch.durationMinutes.applied(to: activity.durationMinutes),
                                             dueDate: patch.dueDate.applied(to: activity.dueDate), done: done, ownerID: owner,
                                             assigneeID: patch.assigneeID.applied(to: activity.assigneeID), attachments: attachments)
-            try await fields.checkReferences(in: transaction)
+            try await RecordAccess.requireMayReassign(.activity, from: activity.ownerID, to: fields.ownerID, in: transaction)
+            try await fields.checkReferences(changedFrom: activity, in: transaction)
             let rows = try await transaction.rows("""
                 UPDATE activities SET title = \(fields.title), body = \(fields.body), occurred_at = coalesce(\(fields.occurredAt), occurred_at),
                        duration_minutes = \(fields.durationMinutes), due_date = \(fields.dueDate),
@@ -103,7 +106,8 @@ public struct Activities: Sendable {
 
     public func delete(_ principal: TenantPrincipal, _ id: ActivityID) async throws {
         let deleted = try await database.withTenant(principal.tenant) { transaction in
-            try await transaction.rows("DELETE FROM activities WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
+            try await RecordAccess.requireEditable(.activity, id.uuid, in: transaction)
+            return try await transaction.rows("DELETE FROM activities WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
         }
         guard !deleted.isEmpty else { throw GuanxiError.notFound("activity") }
     }
@@ -196,16 +200,18 @@ struct ActivityFields {
         self.attachments = attachments
     }
 
-    /// The records and members named must be the workspace's own.
-    func checkReferences(in transaction: Transaction) async throws {
-        try await Accounts.requireExists(attachments.accountID, in: transaction)
-        if let contact = attachments.contactID {
+    /// The records and members named must be the workspace's own. On a change of `current` only the
+    /// new ones are checked: a member who may change an activity need not see every record it is on.
+    func checkReferences(changedFrom current: Activity? = nil, in transaction: Transaction) async throws {
+        let before = current?.attachments
+        if attachments.accountID != before?.accountID { try await Accounts.requireExists(attachments.accountID, in: transaction) }
+        if let contact = attachments.contactID, contact != before?.contactID {
             try await References.requireContacts([contact], field: "contact_id", in: transaction)
         }
-        try await References.requireLead(attachments.leadID, field: "lead_id", in: transaction)
-        try await References.requireDeal(attachments.dealID, field: "deal_id", in: transaction)
-        try await References.requireCase(attachments.caseID, field: "case_id", in: transaction)
-        try await References.requireUser(ownerID, field: "owner_id", in: transaction)
-        try await References.requireUser(assigneeID, field: "assignee_id", in: transaction)
+        if attachments.leadID != before?.leadID { try await References.requireLead(attachments.leadID, field: "lead_id", in: transaction) }
+        if attachments.dealID != before?.dealID { try await References.requireDeal(attachments.dealID, field: "deal_id", in: transaction) }
+        if attachments.caseID != before?.caseID { try await References.requireCase(attachments.caseID, field: "case_id", in: transaction) }
+        if ownerID != current?.ownerID { try await References.requireUser(ownerID, field: "owner_id", in: transaction) }
+        if assigneeID != current?.assigneeID { try await References.requireUser(assigneeID, field: "assignee_id", in: transaction) }
     }
 }

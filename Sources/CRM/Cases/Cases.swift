@@ -140,6 +140,7 @@ public struct Cases: Sendable {
         let subject = try Self.required(patch.subject, field: "subject")
         let tenant = member.tenant
         return try await database.withTenant(tenant) { transaction in
+            try await RecordAccess.requireEditable(.serviceCase, id.uuid, in: transaction)
             var serviceCase = try await Self.lock(id, in: transaction)
             let before = serviceCase
             if before.status == .closed && status != .open {
@@ -190,6 +191,7 @@ public struct Cases: Sendable {
     public func respond(_ member: TenantPrincipal, _ id: CaseID, _ response: CaseResponse, now: Date = Date()) async throws -> ServiceCase {
         let note = try Validate.text(response.note, field: "note", length: 1...2000)
         return try await database.withTenant(member.tenant) { transaction in
+            try await RecordAccess.requireEditable(.serviceCase, id.uuid, in: transaction)
             var serviceCase = try await Self.lock(id, in: transaction)
             guard serviceCase.status != .closed else { throw Self.closed }
             var history = serviceCase.clocks.recordResponse(at: now).map(HistoryEntry.breach)
@@ -214,6 +216,7 @@ public struct Cases: Sendable {
         }
         let comment = try Validate.text(rating.comment, field: "comment", length: 1...2000)
         return try await database.withTenant(member.tenant) { transaction in
+            try await RecordAccess.requireEditable(.serviceCase, id.uuid, in: transaction)
             var serviceCase = try await Self.lock(id, in: transaction)
             guard serviceCase.resolvedAt != nil else {
                 throw GuanxiError(.conflict, code: "case_not_resolved",
@@ -237,7 +240,8 @@ public struct Cases: Sendable {
     /// Deletes a case and its history. Its number is never handed out again.
     public func delete(_ tenant: TenantID, _ id: CaseID) async throws {
         let deleted = try await database.withTenant(tenant) { transaction in
-            try await transaction.rows("DELETE FROM cases WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
+            try await RecordAccess.requireEditable(.serviceCase, id.uuid, in: transaction)
+            return try await transaction.rows("DELETE FROM cases WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
         }
         guard !deleted.isEmpty else { throw GuanxiError.notFound("case") }
     }
@@ -330,10 +334,15 @@ public struct Cases: Sendable {
         return patch.applied(to: nil)
     }
 
-    /// The assignee, contact and account of `patch`, each checked to be of this workspace when it changes.
+    /// The assignee, contact and account of `patch`, each checked to be of this workspace when it
+    /// changes, and a new assignee to be one the acting member may give the case to.
     private static func applyLinks(_ patch: CasePatch, to serviceCase: inout ServiceCase, in transaction: Transaction) async throws {
         if case .set(let assignee) = patch.assigneeID, assignee != serviceCase.assigneeID {
             try await requireMember(assignee, field: "assignee_id", in: transaction)
+        }
+        let assignee = patch.assigneeID.applied(to: serviceCase.assigneeID)
+        if assignee != serviceCase.assigneeID {
+            try await RecordAccess.requireMayAssign(.serviceCase, to: assignee, reassigning: true, in: transaction)
         }
         if case .set(let contact) = patch.contactID, contact != serviceCase.contactID {
             _ = try await accountOfContact(contact, in: transaction)
@@ -341,7 +350,7 @@ public struct Cases: Sendable {
         if case .set(let account) = patch.accountID, account != serviceCase.accountID {
             try await Accounts.requireExists(account, in: transaction)
         }
-        serviceCase.assigneeID = patch.assigneeID.applied(to: serviceCase.assigneeID)
+        serviceCase.assigneeID = assignee
         serviceCase.contactID = patch.contactID.applied(to: serviceCase.contactID)
         serviceCase.accountID = patch.accountID.applied(to: serviceCase.accountID)
     }

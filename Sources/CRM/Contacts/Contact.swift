@@ -9,12 +9,16 @@ public struct Contact: Sendable, Codable, Equatable {
     public var email: String?
     public var phone: String?
     public var title: String?
+    /// The member the contact belongs to: whoever made it, unless reassigned; `nil` for a contact
+    /// no member made, which everyone who sees contacts sees (Docs/Access.md).
+    public var ownerID: UserID?
     public var createdAt: Date
     public var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
         case id, name, email, phone, title
         case accountID = "account_id"
+        case ownerID = "owner_id"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -28,6 +32,7 @@ public struct Contact: Sendable, Codable, Equatable {
         try container.encode(email, forKey: .email)
         try container.encode(phone, forKey: .phone)
         try container.encode(title, forKey: .title)
+        try container.encode(ownerID, forKey: .ownerID)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
     }
@@ -56,22 +61,31 @@ public struct NewContact: RequestPayload {
 }
 
 public struct ContactPatch: RequestPayload {
-    public static let fields = NewContact.fields
+    public static let fields = NewContact.fields.union(["owner_id"])
     public var name: FieldPatch<String> = .keep
     public var email: FieldPatch<String> = .keep
     public var phone: FieldPatch<String> = .keep
     public var title: FieldPatch<String> = .keep
     public var accountID: FieldPatch<AccountID> = .keep
+    /// A reassignment: owners and admins, and managers within their teams (Docs/Access.md).
+    public var ownerID: FieldPatch<UserID> = .keep
 
     public init() {}
 
+    enum CodingKeys: String, CodingKey {
+        case name, email, phone, title
+        case accountID = "account_id"
+        case ownerID = "owner_id"
+    }
+
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: NewContact.CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decodePatch(String.self, forKey: .name)
         email = try container.decodePatch(String.self, forKey: .email)
         phone = try container.decodePatch(String.self, forKey: .phone)
         title = try container.decodePatch(String.self, forKey: .title)
         accountID = try container.decodePatch(AccountID.self, forKey: .accountID)
+        ownerID = try container.decodePatch(UserID.self, forKey: .ownerID)
     }
 }
 

@@ -10,24 +10,28 @@ public struct Contacts: Sendable {
 
     public init(database: Database) { self.database = database }
 
-    static let columns: ColumnList = "id, account_id, name, email, phone, title, created_at, updated_at"
-    typealias Row = (UUID, UUID?, String, String?, String?, String?, Date, Date)
+    static let columns: ColumnList = "id, account_id, name, email, phone, title, owner_id, created_at, updated_at"
+    typealias Row = (UUID, UUID?, String, String?, String?, String?, UUID?, Date, Date)
 
     static func contact(_ row: Row) -> Contact {
         Contact(id: ContactID(row.0), accountID: row.1.map(AccountID.init), name: row.2, email: row.3,
-                phone: row.4, title: row.5, createdAt: row.6, updatedAt: row.7)
+                phone: row.4, title: row.5, ownerID: row.6.map(UserID.init), createdAt: row.7, updatedAt: row.8)
     }
 
-    /// The hot read: one round trip through `contact_in_tenant`, which scopes itself.
+    /// The hot read: one round trip through `contact_in_tenant`, which scopes itself to the tenant
+    /// and the acting member (whose role decides what they see).
     struct ContactInTenant: PostgresPreparedStatement {
-        static let sql = "SELECT id, account_id, name, email, phone, title, created_at, updated_at FROM contact_in_tenant($1, $2)"
+        static let sql = "SELECT id, account_id, name, email, phone, title, owner_id, created_at, updated_at FROM contact_in_tenant($1, $2, $3, $4)"
         typealias Row = Contacts.Row
         var tenant: UUID
+        var actor = ActingUser.settings
         var id: UUID
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
+            var bindings = PostgresBindings(capacity: 4)
             bindings.append(tenant)
+            bindings.append(actor.user)
+            bindings.append(actor.role)
             bindings.append(id)
             return bindings
         }
@@ -35,7 +39,7 @@ public struct Contacts: Sendable {
         func decodeRow(_ row: PostgresRow) throws -> Row {
             var columns = RowReader(row)
             return (try columns.next(), try columns.next(), try columns.next(), try columns.next(), try columns.next(),
-                    try columns.next(), try columns.next(), try columns.next())
+                    try columns.next(), try columns.next(), try columns.next(), try columns.next())
         }
     }
 
@@ -67,9 +71,11 @@ public struct Contacts: Sendable {
         return Self.contact(rows[0])
     }
 
-    /// Applies the fields present in `patch`; `null` clears an optional field.
+    /// Applies the fields present in `patch`; `null` clears an optional field. A new `owner_id` is a
+    /// reassignment (owners, admins, and managers within their teams).
     public func update(_ tenant: TenantID, _ id: ContactID, _ patch: ContactPatch) async throws -> Contact {
         let rows = try await database.withTenant(tenant) { transaction in
+            try await RecordAccess.requireEditable(.contact, id.uuid, in: transaction)
             let current = try await transaction.rows("SELECT \(columns: Self.columns) FROM contacts WHERE id = \(id.uuid) FOR UPDATE", as: Row.self)
             guard let row = current.first else { throw GuanxiError.notFound("contact") }
             let contact = Self.contact(row)
@@ -80,10 +86,12 @@ public struct Contacts: Sendable {
                                            phone: patch.phone.applied(to: contact.phone),
                                            title: patch.title.applied(to: contact.title),
                                            accountID: patch.accountID.applied(to: contact.accountID))
-            try await Accounts.requireExists(fields.accountID, in: transaction)
+            if fields.accountID != contact.accountID { try await Accounts.requireExists(fields.accountID, in: transaction) }
+            let owner = patch.ownerID.applied(to: contact.ownerID)
+            try await RecordAccess.requireMayReassign(.contact, from: contact.ownerID, to: owner, in: transaction)
             return try await transaction.rows("""
                 UPDATE contacts SET account_id = \(fields.accountID?.uuid), name = \(fields.name), email = \(fields.email),
-                       phone = \(fields.phone), title = \(fields.title), updated_at = now()
+                       phone = \(fields.phone), title = \(fields.title), owner_id = \(owner?.uuid), updated_at = now()
                  WHERE id = \(id.uuid)
                 RETURNING \(columns: Self.columns)
                 """, as: Row.self)
@@ -93,7 +101,8 @@ public struct Contacts: Sendable {
 
     public func delete(_ tenant: TenantID, _ id: ContactID) async throws {
         let deleted = try await database.withTenant(tenant) { transaction in
-            try await transaction.rows("DELETE FROM contacts WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
+            try await RecordAccess.requireEditable(.contact, id.uuid, in: transaction)
+            return try await transaction.rows("DELETE FROM contacts WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
         }
         guard !deleted.isEmpty else { throw GuanxiError.notFound("contact") }
     }
@@ -115,7 +124,7 @@ public struct Contacts: Sendable {
     }
 }
 
-/// A contact's writable fields, validated and normalised once for create and update.
+/// A contact's writable fields, validated and normalised once for create, update and import.
 struct ContactFields {
     var name: String
     var email: String?
@@ -124,13 +133,32 @@ struct ContactFields {
     var accountID: AccountID?
 
     init(name: String, email: String?, phone: String?, title: String?, accountID: AccountID?) throws {
-        self.name = try Validate.text(name, field: "name", length: 1...300, required: true)!
-        self.email = try Validate.text(email, field: "email", length: 3...254).map { try Validate.email($0, field: "email") }
-        self.phone = try Validate.text(phone, field: "phone", length: 3...40)
-        if let phone = self.phone, phone.contains(where: { !($0.isNumber || " +-().ext".contains($0)) }) {
+        self.name = try Self.name(name)
+        self.email = try Self.email(email)
+        self.phone = try Self.phone(phone)
+        self.title = try Self.title(title)
+        self.accountID = accountID
+    }
+
+    // One check per field, so an import can report every field of a row that breaks its rule.
+
+    static func name(_ value: String?) throws -> String {
+        try Validate.text(value, field: "name", length: 1...300, required: true)!
+    }
+
+    static func email(_ value: String?) throws -> String? {
+        try Validate.text(value, field: "email", length: 3...254).map { try Validate.email($0, field: "email") }
+    }
+
+    static func phone(_ value: String?) throws -> String? {
+        let phone = try Validate.text(value, field: "phone", length: 3...40)
+        if let phone, phone.contains(where: { !($0.isNumber || " +-().ext".contains($0)) }) {
             throw GuanxiError.invalidField("phone", "phone may hold digits, spaces and + - ( ) only.")
         }
-        self.title = try Validate.text(title, field: "title", length: 1...200)
-        self.accountID = accountID
+        return phone
+    }
+
+    static func title(_ value: String?) throws -> String? {
+        try Validate.text(value, field: "title", length: 1...200)
     }
 }

@@ -35,13 +35,6 @@ public struct Deals: Sendable {
         return deal(row)
     }
 
-    /// Locks the deal against concurrent changes for the rest of the transaction.
-    static func lock(_ id: DealID, in transaction: Transaction) async throws {
-        if try await transaction.rows("SELECT id FROM deals WHERE id = \(id.uuid) FOR UPDATE", as: UUID.self).isEmpty {
-            throw GuanxiError.notFound("deal")
-        }
-    }
-
     public func get(_ principal: TenantPrincipal, _ id: DealID) async throws -> Deal {
         try await database.withTenant(principal.tenant) { try await Self.read(id, in: $0) }
     }
@@ -72,6 +65,7 @@ public struct Deals: Sendable {
     /// Writes a new deal, its contacts and its first history entry (a create, or a lead's conversion).
     static func insert(_ principal: TenantPrincipal, _ fields: DealFields, stage: Stage, in transaction: Transaction) async throws -> DealID {
         try await fields.checkReferences(in: transaction)
+        try await RecordAccess.requireMayAssign(.deal, to: fields.ownerID, reassigning: false, in: transaction)
         let id = DealID()
         try await transaction.query("""
             INSERT INTO deals (tenant_id, id, name, pipeline_id, stage_id, amount_minor, currency, expected_close_date, account_id, owner_id)
@@ -86,7 +80,7 @@ public struct Deals: Sendable {
     /// Applies the fields present in `patch`; `null` clears an optional field.
     public func update(_ principal: TenantPrincipal, _ id: DealID, _ patch: DealPatch) async throws -> Deal {
         try await database.withTenant(principal.tenant) { transaction in
-            try await Self.lock(id, in: transaction)
+            try await RecordAccess.requireEditable(.deal, id.uuid, in: transaction)
             let deal = try await Self.read(id, in: transaction)
             guard let name = patch.name.applied(to: deal.name) else {
                 throw GuanxiError.invalidField("name", "name cannot be removed; send a new name instead.")
@@ -99,7 +93,8 @@ public struct Deals: Sendable {
                                         expectedCloseDate: patch.expectedCloseDate.applied(to: deal.expectedCloseDate),
                                         accountID: patch.accountID.applied(to: deal.accountID),
                                         contactIDs: patch.contactIDs.applied(to: deal.contactIDs) ?? [], ownerID: owner)
-            try await fields.checkReferences(in: transaction)
+            try await RecordAccess.requireMayReassign(.deal, from: deal.ownerID, to: fields.ownerID, in: transaction)
+            try await fields.checkReferences(changedFrom: deal, in: transaction)
             try await transaction.query("""
                 UPDATE deals SET name = \(fields.name), amount_minor = \(fields.amount?.amountMinor), currency = \(fields.amount?.currency),
                        expected_close_date = \(fields.expectedCloseDate), account_id = \(fields.accountID?.uuid),
@@ -118,7 +113,8 @@ public struct Deals: Sendable {
     /// other records they are attached to.
     public func delete(_ principal: TenantPrincipal, _ id: DealID) async throws {
         let deleted = try await database.withTenant(principal.tenant) { transaction in
-            try await transaction.rows("DELETE FROM deals WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
+            try await RecordAccess.requireEditable(.deal, id.uuid, in: transaction)
+            return try await transaction.rows("DELETE FROM deals WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
         }
         guard !deleted.isEmpty else { throw GuanxiError.notFound("deal") }
     }
@@ -127,7 +123,7 @@ public struct Deals: Sendable {
     public func move(_ principal: TenantPrincipal, _ id: DealID, _ move: DealMove) async throws -> Deal {
         let reason = try Validate.text(move.reason, field: "reason", length: 1...1000)
         return try await database.withTenant(principal.tenant) { transaction in
-            try await Self.lock(id, in: transaction)
+            try await RecordAccess.requireEditable(.deal, id.uuid, in: transaction)
             let deal = try await Self.read(id, in: transaction)
             let target = try await Pipelines.stage(move.stageID, field: "stage_id", in: transaction)
             guard target.id != deal.stageID else {
@@ -249,10 +245,12 @@ struct DealFields {
         self.ownerID = ownerID
     }
 
-    /// The account, contacts and owner must be the workspace's own.
-    func checkReferences(in transaction: Transaction) async throws {
-        try await Accounts.requireExists(accountID, in: transaction)
-        try await References.requireContacts(contactIDs, field: "contact_ids", in: transaction)
-        try await References.requireUser(ownerID, field: "owner_id", in: transaction)
+    /// The account, contacts and owner must be the workspace's own. On a change of `current` only the
+    /// new ones are checked: a member who may change a deal need not see every record it links to.
+    func checkReferences(changedFrom current: Deal? = nil, in transaction: Transaction) async throws {
+        if accountID != current?.accountID { try await Accounts.requireExists(accountID, in: transaction) }
+        let added = contactIDs.filter { !(current?.contactIDs.contains($0) ?? false) }
+        try await References.requireContacts(added, field: "contact_ids", in: transaction)
+        if ownerID != current?.ownerID { try await References.requireUser(ownerID, field: "owner_id", in: transaction) }
     }
 }

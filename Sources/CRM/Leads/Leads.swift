@@ -44,6 +44,7 @@ public struct Leads: Sendable {
                                     message: input.message, ownerID: input.ownerID ?? principal.user)
         return try await database.withTenant(principal.tenant) { transaction in
             try await References.requireUser(fields.ownerID, field: "owner_id", in: transaction)
+            try await RecordAccess.requireMayAssign(.lead, to: fields.ownerID, reassigning: false, in: transaction)
             return try await Self.insert(principal.tenant, fields, in: transaction)
         }
     }
@@ -63,6 +64,7 @@ public struct Leads: Sendable {
     /// converted lead no longer changes (409 `lead_converted`).
     public func update(_ principal: TenantPrincipal, _ id: LeadID, _ patch: LeadPatch) async throws -> Lead {
         try await database.withTenant(principal.tenant) { transaction in
+            try await RecordAccess.requireEditable(.lead, id.uuid, in: transaction)
             let lead = try await Self.read(id, lock: true, in: transaction)
             guard lead.status != .converted else { throw Self.converted }
             guard let name = patch.name.applied(to: lead.name) else {
@@ -81,6 +83,7 @@ public struct Leads: Sendable {
                                         source: patch.source.applied(to: lead.source), status: status,
                                         disqualifiedReason: reason.applied(to: lead.disqualifiedReason),
                                         message: patch.message.applied(to: lead.message), ownerID: owner)
+            try await RecordAccess.requireMayReassign(.lead, from: lead.ownerID, to: fields.ownerID, in: transaction)
             try await References.requireUser(fields.ownerID, field: "owner_id", in: transaction)
             let rows = try await transaction.rows("""
                 UPDATE leads SET name = \(fields.name), company = \(fields.company), email = \(fields.email), phone = \(fields.phone),
@@ -97,7 +100,8 @@ public struct Leads: Sendable {
     /// Deletes the lead; what it was converted into stays.
     public func delete(_ principal: TenantPrincipal, _ id: LeadID) async throws {
         let deleted = try await database.withTenant(principal.tenant) { transaction in
-            try await transaction.rows("DELETE FROM leads WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
+            try await RecordAccess.requireEditable(.lead, id.uuid, in: transaction)
+            return try await transaction.rows("DELETE FROM leads WHERE id = \(id.uuid) RETURNING id", as: UUID.self)
         }
         guard !deleted.isEmpty else { throw GuanxiError.notFound("lead") }
     }
@@ -127,6 +131,7 @@ public struct Leads: Sendable {
     /// contact; then the lead is marked converted with links to them. Any failure writes nothing.
     public func convert(_ principal: TenantPrincipal, _ id: LeadID, _ request: LeadConversionRequest) async throws -> LeadConversion {
         try await database.withTenant(principal.tenant) { transaction in
+            try await RecordAccess.requireEditable(.lead, id.uuid, in: transaction)
             let lead = try await Self.read(id, lock: true, in: transaction)
             guard lead.status != .converted else { throw Self.converted }
             guard lead.status == .qualified else {

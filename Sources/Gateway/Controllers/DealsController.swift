@@ -29,6 +29,7 @@ struct DealsController {
     }
 
     @Sendable func create(_ request: Request, context: TenantRequestContext) async throws -> EditedResponse<Deal> {
+        try context.require(LeadsController.sellers)
         let input = try await request.decodeBody(NewDeal.self, maxBytes: maxBodyBytes)
         return EditedResponse(status: .created, response: try await deals.create(context.principal, input))
     }

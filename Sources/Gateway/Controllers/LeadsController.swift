@@ -12,6 +12,9 @@ struct LeadsController {
     let leads: Leads
     let maxBodyBytes: Int
 
+    /// Support agents work cases, not sales: they neither capture nor convert leads.
+    static let sellers: Set<MembershipRole> = [.owner, .admin, .manager, .salesRep]
+
     func addRoutes(to group: RouterGroup<TenantRequestContext>) {
         group.post("leads", use: create)
         group.get("leads", use: list)
@@ -26,6 +29,7 @@ struct LeadsController {
     }
 
     @Sendable func create(_ request: Request, context: TenantRequestContext) async throws -> EditedResponse<Lead> {
+        try context.require(Self.sellers)
         let input = try await request.decodeBody(NewLead.self, maxBytes: maxBodyBytes)
         return EditedResponse(status: .created, response: try await leads.create(context.principal, input))
     }
@@ -51,6 +55,7 @@ struct LeadsController {
     }
 
     @Sendable func convert(_ request: Request, context: TenantRequestContext) async throws -> LeadConversion {
+        try context.require(Self.sellers)
         let id = try id(context)
         let input = try await request.decodeBody(LeadConversionRequest.self, maxBytes: maxBodyBytes)
         return try await leads.convert(context.principal, id, input)

@@ -51,8 +51,10 @@ struct TenantAuthenticationMiddleware: RouterMiddleware {
         guard principal.tenantStatus == .active else { throw GuanxiError.tenantSuspended }
         context.tenantPrincipal = principal
         context.logger[metadataKey: "tenant_id"] = .stringConvertible(principal.tenant)  // formatted only if logged
-        // Every write of the rest of the request is recorded in the audit log as this member's.
-        return try await ActingUser.$current.withValue(ActingUser(user: principal.user, credential: credential)) {
+        // Every write of the rest of the request is recorded in the audit log as this member's, and
+        // every read shows only the records their role lets them see.
+        let actor = ActingUser(user: principal.user, credential: credential, role: principal.role.rawValue)
+        return try await ActingUser.$current.withValue(actor) {
             try await next(request, context)
         }
     }

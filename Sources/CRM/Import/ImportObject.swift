@@ -1,0 +1,108 @@
+import Database
+import Foundation
+import GuanxiCore
+
+/// One kind of record a CSV file can be imported into: its table, the fields a column can map to,
+/// and the keys that find a row's duplicate. Adding a kind of record is adding one of these (see
+/// `ImportObject+Contacts.swift`) and listing it in `all`; parsing, mapping, checking, dedupe,
+/// bulk writing and progress are the same for every kind.
+struct ImportObject: Sendable {
+    /// The name clients use (`?object=contacts`), also the job's `object`.
+    let name: String
+    /// The table written; it has `tenant_id`, `id` and `updated_at` besides the fields' columns.
+    let table: SQLIdentifier
+    let fields: [ImportField]
+    /// Checked in order: a row is the duplicate of the record its first key finds.
+    let dedupeKeys: [DedupeKey]
+
+    /// Every kind of record that can be imported.
+    static let all: [ImportObject] = [.contacts, .accounts]
+
+    static func named(_ name: String) -> ImportObject? {
+        all.first { $0.name == name }
+    }
+
+    func field(named name: String) -> ImportField? {
+        fields.first { $0.name == name }
+    }
+}
+
+/// A field a CSV column can map to: the column of the table it writes, the headers that propose it,
+/// and how a cell becomes the stored value.
+struct ImportField: Sendable {
+    enum Value: Sendable {
+        /// Checks and normalises a non-blank cell with the record's own rule; throws
+        /// `GuanxiError` with the rule's message, returns `nil` to store NULL.
+        case text(@Sendable (String) throws -> String?)
+        /// A cell naming another record of the workspace, stored as that record's id.
+        case reference(ImportReference)
+    }
+
+    let name: String
+    let column: SQLIdentifier
+    /// Header texts that map to this field, in any case and with or without spaces, `_`, `-`.
+    let headers: [String]
+    let required: Bool
+    let value: Value
+
+    init(_ name: String, column: SQLIdentifier? = nil, headers: [String], required: Bool = false,
+         check: @escaping @Sendable (String) throws -> String?) {
+        self.name = name
+        self.column = column ?? SQLIdentifier(name)
+        self.headers = headers
+        self.required = required
+        self.value = .text(check)
+    }
+
+    init(_ name: String, column: SQLIdentifier, headers: [String], required: Bool = false, reference: ImportReference) {
+        self.name = name
+        self.column = column
+        self.headers = headers
+        self.required = required
+        self.value = .reference(reference)
+    }
+}
+
+/// How a cell finds the record it names: the table, the column compared, and how both sides are
+/// normalised before they are compared.
+struct ImportReference: Sendable {
+    /// Names the row errors `unknown_<entity>` and `ambiguous_<entity>`.
+    let entity: String
+    let table: SQLIdentifier
+    let matchColumn: SQLIdentifier
+    let key: @Sendable (String) -> String
+
+    /// By id: the cell holds the record's UUID.
+    static func byID(_ entity: String, in table: SQLIdentifier) -> ImportReference {
+        ImportReference(entity: entity, table: table, matchColumn: "id") { $0.lowercased() }
+    }
+
+    /// By a name column, compared without regard to case or surrounding spaces.
+    static func byName(_ entity: String, in table: SQLIdentifier, column: SQLIdentifier = "name") -> ImportReference {
+        ImportReference(entity: entity, table: table, matchColumn: column) { Validate.trimmed($0).lowercased() }
+    }
+}
+
+/// A value that makes two records the same for dedupe: taken from `field` of a row, and from
+/// `storedColumn` of the records already there, both through `key`.
+struct DedupeKey: Sendable {
+    let field: String
+    let storedColumn: SQLIdentifier
+    /// The comparable form, or `nil` when the value gives no key (a phone without digits).
+    let key: @Sendable (String) -> String?
+
+    static func lowercased(_ field: String, stored column: SQLIdentifier) -> DedupeKey {
+        DedupeKey(field: field, storedColumn: column) { value in
+            let key = Validate.trimmed(value).lowercased()
+            return key.isEmpty ? nil : key
+        }
+    }
+
+    /// Phone numbers compare by their digits, so `+86 138-0013-8000` is `8613800138000`.
+    static func digits(_ field: String, stored column: SQLIdentifier) -> DedupeKey {
+        DedupeKey(field: field, storedColumn: column) { value in
+            let digits = value.filter { $0.isASCII && $0.isNumber }
+            return digits.isEmpty ? nil : digits
+        }
+    }
+}

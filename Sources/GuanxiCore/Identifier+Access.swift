@@ -1,0 +1,4 @@
+/// Ids of what gives members access to records: shares.
+public enum RecordShareTag {}
+
+public typealias RecordShareID = Identifier<RecordShareTag>
