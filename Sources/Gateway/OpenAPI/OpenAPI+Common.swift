@@ -113,7 +113,7 @@ extension OpenAPI {
             "error": .record([
                 "code": Schema.string().described("Stable: programs may rely on it. Each answer lists the codes it can hold."),
                 "message": Schema.string().described("For people; may change."),
-                "details": Schema(["type": .string("object"), "additionalProperties": .object(["type": .string("string")])])
+                "details": Schema.map(of: .string())
                     .described("Strings that help act on the error, such as `field` or `retry_after_seconds`; often empty."),
             ]),
         ]).described("Every error answer: `{\"error\": {\"code\", \"message\", \"details\"}}`."),

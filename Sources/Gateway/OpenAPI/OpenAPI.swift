@@ -57,6 +57,9 @@ enum OpenAPI {
         var parameters: [Parameter] = []
         /// The JSON body, if the operation reads one (`Schema.body`).
         var body: Schema?
+        /// A body that is not JSON, such as an uploaded file, by media type. Unlike `body` it brings no
+        /// errors of its own: the operation names those it answers.
+        var upload: [String: Schema] = [:]
         var success: Success
         /// The codes this operation answers beyond those of its access, body and pagination.
         var errors: [ErrorCode] = []
@@ -93,10 +96,14 @@ enum OpenAPI {
         var status: Int
         var description: String
         var schema: Schema?
+        /// The media type `schema` describes.
+        var mediaType = OpenAPI.jsonMediaType
         /// The item schema's name when the answer is a page of a list.
         var pageItem: String?
         /// Headers beyond those every answer of the access carries, by name.
         var headers: [String: Header] = [:]
+        /// Statuses besides `status` that the same answer comes with, each with when.
+        var otherStatuses: [Int: String] = [:]
 
         static func ok(_ schema: Schema, _ description: String) -> Success {
             Success(status: 200, description: description, schema: schema)
@@ -110,6 +117,11 @@ enum OpenAPI {
             Success(status: 204, description: description)
         }
 
+        /// A file of `mediaType`, such as a CSV export.
+        static func file(_ mediaType: String, _ description: String) -> Success {
+            Success(status: 200, description: description, schema: .file(mediaType), mediaType: mediaType)
+        }
+
         /// One page of a list of the component schema `item`: `{"data": [...], "next_cursor"}`,
         /// with the `limit` and `cursor` parameters and their 400s.
         static func page(of item: String, _ description: String) -> Success {
@@ -119,6 +131,13 @@ enum OpenAPI {
         func with(header name: String, _ header: Header) -> Success {
             var success = self
             success.headers[name] = header
+            return success
+        }
+
+        /// The same answer, also with `status` when `description` says.
+        func or(_ status: Int, _ description: String) -> Success {
+            var success = self
+            success.otherStatuses[status] = description
             return success
         }
     }
@@ -154,4 +173,6 @@ enum OpenAPI {
     static let jsonMediaType = "application/json"
     static let formMediaType = "application/x-www-form-urlencoded"
     static let htmlMediaType = "text/html"
+    static let csvMediaType = "text/csv"
+    static let multipartMediaType = "multipart/form-data"
 }

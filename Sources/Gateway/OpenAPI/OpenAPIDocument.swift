@@ -10,9 +10,11 @@ extension OpenAPI {
         .sessions,
         .workspace,
         .members,
+        .recordAccess,
         .accounts,
         .contacts,
         .timeline,
+        .search,
         .leads,
         .leadForm,
         .pipelines,
@@ -20,6 +22,8 @@ extension OpenAPI {
         .activities,
         .cases,
         .serviceLevels,
+        .imports,
+        .invoices,
         .audit,
         .webhooks,
         .apiDescription,
@@ -132,7 +136,10 @@ extension OpenAPI.Operation {
         if success.pageItem != nil {
             parameters += OpenAPI.pageParameters.map { .object(["$ref": .string("#/components/parameters/\($0.name)")]) }
         }
-        var responses: [String: JSONValue] = [String(success.status): successJSON(access: access)]
+        var responses: [String: JSONValue] = [:]
+        for (status, description) in success.otherStatuses.merging([success.status: success.description]) { $1 } {
+            responses[String(status)] = successJSON(description, access: access)
+        }
         for (status, codes) in errorsByStatus(access: access) {
             let response = Self.errorJSON(status: status, codes: codes, access: access, pages: pages)
             let shared = OpenAPI.sharedErrorResponses.first { $0.value == response }?.key
@@ -146,21 +153,23 @@ extension OpenAPI.Operation {
         ]
         if let description { operation["description"] = .string(description) }
         if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+        var content = upload.mapValues { JSONValue.object(["schema": $0.json]) }
         if let body {
-            var content = [OpenAPI.jsonMediaType: JSONValue.object(["schema": body.json])]
+            content[OpenAPI.jsonMediaType] = .object(["schema": body.json])
             if case .forFormPosts = pages { content[OpenAPI.formMediaType] = .object(["schema": body.asFormPost.json]) }
-            operation["requestBody"] = .object(["required": .bool(true), "content": .object(content)])
         }
+        if !content.isEmpty { operation["requestBody"] = .object(["required": .bool(true), "content": .object(content)]) }
         if let security = access.security { operation["security"] = security }
         return .object(operation)
     }
 
-    func successJSON(access: OpenAPI.Access) -> JSONValue {
+    /// The success answer, with the description of the status it is for.
+    func successJSON(_ description: String, access: OpenAPI.Access) -> JSONValue {
         var headers = Dictionary(uniqueKeysWithValues: access.headers.map { ($0, Self.headerReference($0)) })
         for (name, header) in success.headers { headers[name] = header.json }
-        var response: [String: JSONValue] = ["description": .string(success.description), "headers": .object(headers)]
+        var response: [String: JSONValue] = ["description": .string(description), "headers": .object(headers)]
         var content: [String: JSONValue] = [:]
-        if let schema = success.schema { content[OpenAPI.jsonMediaType] = .object(["schema": schema.json]) }
+        if let schema = success.schema { content[success.mediaType] = .object(["schema": schema.json]) }
         if pages.answersSuccessWithPage { content[OpenAPI.htmlMediaType] = .object(["schema": OpenAPI.Schema.htmlPage.json]) }
         if !content.isEmpty { response["content"] = .object(content) }
         return .object(response)

@@ -53,6 +53,16 @@ extension OpenAPI.Schema {
     /// An object whose keys are not fixed.
     static let anyObject = Self(["type": .string("object")])
 
+    /// An object whose keys are not fixed and whose every value is a `value`.
+    static func map(of value: Self) -> Self {
+        Self(["type": .string("object"), "additionalProperties": value.json])
+    }
+
+    /// The bytes of a file of `mediaType`, as a whole body or as a form field.
+    static func file(_ mediaType: String) -> Self {
+        Self(["type": .string("string"), "contentMediaType": .string(mediaType)])
+    }
+
     /// One of the given strings.
     static func oneOf(_ values: [String]) -> Self {
         Self(["type": .string("string"), "enum": .array(values.map(JSONValue.string))])
