@@ -3,6 +3,15 @@ import HTTPTypes
 
 // `/api/v1/accounts`: AccountsController.
 
+extension OpenAPI.Schema {
+    /// `owner_id` of an account or contact, as answered.
+    static let recordOwner = id.orNull.described("The member it belongs to: whoever made it, unless reassigned; `null` for one no "
+        + "member made (the command line, the lead form), which everyone who sees its kind sees.")
+    /// `owner_id` of an account or contact, in a change.
+    static let newRecordOwner = id.orNull.described("A member of this workspace, or `null` for nobody: a reassignment, which owners "
+        + "and admins make to anyone and managers within their teams.")
+}
+
 extension OpenAPI.Area {
     /// The writable fields of an account, alike in a create and a change.
     private static let accountFields: [String: OpenAPI.Schema] = [
@@ -13,6 +22,12 @@ extension OpenAPI.Area {
     ]
 
     private static let accountID = OpenAPI.Parameter.id("id", "The account's id.")
+
+    /// The filter of the list, which its export takes too.
+    private static let accountFilters: [OpenAPI.Parameter] = [
+        .query("q", .string(), "Matches, without regard to case, any part of `name` or `website`; with at least three digits, also any "
+            + "part of the phone number's digits. `%` and `_` are taken literally."),
+    ]
 
     static let accounts = OpenAPI.Area(
         tag: "Accounts",
@@ -25,6 +40,7 @@ extension OpenAPI.Area {
                 "website": OpenAPI.Schema.string().orNull,
                 "phone": OpenAPI.Schema.string().orNull,
                 "industry": OpenAPI.Schema.string().orNull,
+                "owner_id": .recordOwner,
                 "created_at": .time,
                 "updated_at": .time,
             ]),
@@ -37,9 +53,10 @@ extension OpenAPI.Area {
                 errors: [.quotaExceeded("accounts")]),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/accounts", id: "listAccounts", summary: "List or search accounts",
-                parameters: [.query("q", .string(), "Matches, without regard to case, any part of `name` or `website`; with at least "
-                    + "three digits, also any part of the phone number's digits. `%` and `_` are taken literally.")],
+                parameters: accountFilters,
                 success: .page(of: "Account", "A page of accounts, in creation order.")),
+            .csvExport("accounts", id: "exportAccounts", filters: accountFilters,
+                       columns: "`id, name, website, phone, industry, created_at, updated_at`"),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/accounts/{id}", id: "getAccount", summary: "Read an account",
                 parameters: [accountID],
@@ -48,14 +65,14 @@ extension OpenAPI.Area {
             OpenAPI.Operation(
                 method: .patch, path: "/api/v1/accounts/{id}", id: "updateAccount", summary: "Change an account",
                 parameters: [accountID],
-                body: .body(accountFields),
+                body: .body(accountFields.merging(["owner_id": .newRecordOwner]) { $1 }),
                 success: .ok(.ref("Account"), "The account."),
-                errors: [.notFound("account")]),
+                errors: [.notFound("account"), .recordReadOnly, .forbiddenReassignment, .unknownUser]),
             OpenAPI.Operation(
                 method: .delete, path: "/api/v1/accounts/{id}", id: "deleteAccount", summary: "Delete an account",
                 description: "Its contacts stay, with `account_id` set to `null`. The account no longer counts against the quota.",
                 parameters: [accountID],
                 success: .noContent("Deleted."),
-                errors: [.notFound("account")]),
+                errors: [.notFound("account"), .recordReadOnly]),
         ])
 }

@@ -79,8 +79,8 @@ extension OpenAPI.Area {
                     "owner_id": OpenAPI.Schema.id.orNull.described("A member of this workspace; the caller when left out."),
                 ]) { $1 }, required: ["kind"]),
                 success: .created(.ref("Activity"), "The activity."),
-                errors: [.attachmentRequired, .unknownAccount, .unknownContact, .unknownLead, .unknownDeal, .unknownCase, .unknownUser,
-                         invalidActivityField]),
+                errors: [.forbiddenOwner, .attachmentRequired, .unknownAccount, .unknownContact, .unknownLead, .unknownDeal, .unknownCase,
+                         .unknownUser, invalidActivityField]),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/activities", id: "listActivities", summary: "List activities",
                 description: "Filters combine.",
@@ -116,13 +116,13 @@ extension OpenAPI.Area {
                     "owner_id": OpenAPI.Schema.id.described("A member of this workspace. Cannot be cleared."),
                 ]) { $1 }),
                 success: .ok(.ref("Activity"), "The activity."),
-                errors: [.notFound("activity"), .attachmentRequired, .unknownAccount, .unknownContact, .unknownLead, .unknownDeal,
-                         .unknownCase, .unknownUser, invalidActivityField]),
+                errors: [.notFound("activity"), .recordReadOnly, .forbiddenReassignment, .attachmentRequired, .unknownAccount,
+                         .unknownContact, .unknownLead, .unknownDeal, .unknownCase, .unknownUser, invalidActivityField]),
             OpenAPI.Operation(
                 method: .delete, path: "/api/v1/activities/{id}", id: "deleteActivity", summary: "Delete an activity",
                 parameters: [activityID],
                 success: .noContent("Deleted."),
-                errors: [.notFound("activity")]),
+                errors: [.notFound("activity"), .recordReadOnly]),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/tasks/mine", id: "listMyTasks", summary: "The caller's open tasks, soonest due first",
                 description: "Tasks assigned to the calling member and not done; tasks without a due date come last.",

@@ -142,8 +142,11 @@ extension OpenAPI.Area {
                     "priority": OpenAPI.Schema.casePriority.described("Cannot be cleared."),
                 ]) { $1 }),
                 success: .ok(.ref("Case"), "The case."),
-                errors: [.notFound("case"), .caseClosed, .invalidStatusTransition,
-                         OpenAPI.ErrorCode(403, "forbidden_role", "Only a manager, admin or owner may reopen a closed case."),
+                errors: [.notFound("case"), .recordReadOnly, .caseClosed, .invalidStatusTransition,
+                         OpenAPI.ErrorCode(403, "forbidden_role", "Only a manager, admin or owner may reopen a closed case; or the role "
+                             + "may not give the case to the new `assignee_id` (owners, admins and support agents give cases to anyone, "
+                             + "managers to themselves, their teams' members or nobody, sales reps to no one), and `details.field` is "
+                             + "`assignee_id`."),
                          .unknownAssignee, .unknownContact, .unknownAccount]),
             OpenAPI.Operation(
                 method: .delete, path: "/api/v1/cases/{id}", id: "deleteCase", summary: "Delete a case with its history",
@@ -158,7 +161,7 @@ extension OpenAPI.Area {
                 parameters: [caseID],
                 body: .body(["note": OpenAPI.Schema.string(length: 1...2000).orNull.described("How the customer was answered; kept in the history.")]),
                 success: .ok(.ref("Case"), "The case."),
-                errors: [.notFound("case"), .caseClosed]),
+                errors: [.notFound("case"), .recordReadOnly, .caseClosed]),
             OpenAPI.Operation(
                 method: .post, path: "/api/v1/cases/{id}/satisfaction", id: "recordCaseSatisfaction",
                 summary: "Record the customer's rating of the resolution",
@@ -169,7 +172,7 @@ extension OpenAPI.Area {
                     "comment": OpenAPI.Schema.string(length: 1...2000).orNull,
                 ], required: ["rating"]),
                 success: .ok(.ref("Case"), "The case."),
-                errors: [.notFound("case"), .caseNotResolved, .satisfactionAlreadyRecorded]),
+                errors: [.notFound("case"), .recordReadOnly, .caseNotResolved, .satisfactionAlreadyRecorded]),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/cases/{id}/history", id: "listCaseHistory", summary: "A case's history",
                 parameters: [caseID],

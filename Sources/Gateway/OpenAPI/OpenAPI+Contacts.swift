@@ -20,6 +20,15 @@ extension OpenAPI.Area {
 
     private static let contactID = OpenAPI.Parameter.id("id", "The contact's id.")
 
+    /// The filters of the list, which its export takes too.
+    private static let contactFilters: [OpenAPI.Parameter] = [
+        .query("q", .string(), "Matches, without regard to case, any part of `name` or `email`, so any two characters of a "
+            + "Chinese name find it; with at least three digits, also any part of the phone number's digits, whatever the "
+            + "formatting. `%` and `_` are taken literally."),
+        .query("account_id", .id, "Only the contacts of this account."),
+    ]
+    private static let invalidContactFilter = OpenAPI.ErrorCode.invalidFilter("`account_id` is not a UUID.")
+
     static let contacts = OpenAPI.Area(
         tag: "Contacts",
         description: "People the firm deals with, optionally at an account. Text is trimmed; empty optional text is stored as `null`.",
@@ -32,6 +41,7 @@ extension OpenAPI.Area {
                 "email": OpenAPI.Schema.string().orNull,
                 "phone": OpenAPI.Schema.string().orNull,
                 "title": OpenAPI.Schema.string().orNull,
+                "owner_id": .recordOwner,
                 "created_at": .time,
                 "updated_at": .time,
             ]),
@@ -44,14 +54,13 @@ extension OpenAPI.Area {
                 errors: [.quotaExceeded("contacts"), .unknownAccount]),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/contacts", id: "listContacts", summary: "List or search contacts",
-                parameters: [
-                    .query("q", .string(), "Matches, without regard to case, any part of `name` or `email`, so any two characters of a "
-                        + "Chinese name find it; with at least three digits, also any part of the phone number's digits, whatever the "
-                        + "formatting. `%` and `_` are taken literally."),
-                    .query("account_id", .id, "Only the contacts of this account."),
-                ],
+                parameters: contactFilters,
                 success: .page(of: "Contact", "A page of contacts, in creation order."),
-                errors: [.invalidFilter("`account_id` is not a UUID.")]),
+                errors: [invalidContactFilter]),
+            .csvExport("contacts", id: "exportContacts", filters: contactFilters,
+                       columns: "`id, name, email, phone, title, account_name, account_id, created_at, updated_at`; `account_name` is the "
+                           + "account's name, so the file imports into another workspace",
+                       errors: [invalidContactFilter]),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/contacts/{id}", id: "getContact", summary: "Read a contact",
                 parameters: [contactID],
@@ -60,14 +69,14 @@ extension OpenAPI.Area {
             OpenAPI.Operation(
                 method: .patch, path: "/api/v1/contacts/{id}", id: "updateContact", summary: "Change a contact",
                 parameters: [contactID],
-                body: .body(contactFields),
+                body: .body(contactFields.merging(["owner_id": .newRecordOwner]) { $1 }),
                 success: .ok(.ref("Contact"), "The contact."),
-                errors: [.notFound("contact"), .unknownAccount]),
+                errors: [.notFound("contact"), .recordReadOnly, .forbiddenReassignment, .unknownAccount, .unknownUser]),
             OpenAPI.Operation(
                 method: .delete, path: "/api/v1/contacts/{id}", id: "deleteContact", summary: "Delete a contact",
                 description: "The contact no longer counts against the quota.",
                 parameters: [contactID],
                 success: .noContent("Deleted."),
-                errors: [.notFound("contact")]),
+                errors: [.notFound("contact"), .recordReadOnly]),
         ])
 }

@@ -114,7 +114,9 @@ extension OpenAPI.Area {
                     "owner_id": OpenAPI.Schema.id.orNull.described("A member of this workspace; the caller when left out."),
                 ]) { $1 }, required: ["name"]),
                 success: .created(.ref("Deal"), "The deal."),
-                errors: [.unknownStage, .unknownAccount, .unknownContact, .unknownUser, invalidDealField]),
+                errors: [.unknownStage, .unknownAccount, .unknownContact, .unknownUser, invalidDealField,
+                         OpenAPI.ErrorCode(403, "forbidden_role", "The caller is a support agent, who does not make deals; or "
+                             + OpenAPI.ErrorCode.forbiddenOwner.meaning)]),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/deals", id: "listDeals", summary: "List or search deals",
                 description: "Filters combine.",
@@ -157,13 +159,14 @@ extension OpenAPI.Area {
                     "owner_id": OpenAPI.Schema.id.described("A member of this workspace. Cannot be cleared."),
                 ]) { $1 }),
                 success: .ok(.ref("Deal"), "The deal."),
-                errors: [.notFound("deal"), .unknownAccount, .unknownContact, .unknownUser, invalidDealField]),
+                errors: [.notFound("deal"), .recordReadOnly, .forbiddenReassignment, .unknownAccount, .unknownContact, .unknownUser,
+                         invalidDealField]),
             OpenAPI.Operation(
                 method: .delete, path: "/api/v1/deals/{id}", id: "deleteDeal", summary: "Delete a deal",
                 description: "Its history and contact links go with it; its activities stay on the other records they are attached to.",
                 parameters: [dealID],
                 success: .noContent("Deleted."),
-                errors: [.notFound("deal")]),
+                errors: [.notFound("deal"), .recordReadOnly]),
             OpenAPI.Operation(
                 method: .post, path: "/api/v1/deals/{id}/move", id: "moveDeal", summary: "Move a deal to another stage, win or lose it",
                 description: "The stage may be of any pipeline; the deal's `pipeline_id` follows. A won or lost stage closes the deal "
@@ -175,7 +178,7 @@ extension OpenAPI.Area {
                     "reason": OpenAPI.Schema.string(length: 1...1000).orNull.described("Why; required to move to a lost stage."),
                 ], required: ["stage_id"]),
                 success: .ok(.ref("Deal"), "The deal in its new stage."),
-                errors: [.notFound("deal"), .unknownStage, .stageUnchanged,
+                errors: [.notFound("deal"), .recordReadOnly, .unknownStage, .stageUnchanged,
                          OpenAPI.ErrorCode(422, "invalid_field", "`reason` is missing for a lost stage or longer than 1000 characters, or a "
                              + "field is missing or of the wrong type; `details.field` names it.")]),
             OpenAPI.Operation(

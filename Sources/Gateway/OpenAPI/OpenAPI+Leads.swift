@@ -77,7 +77,9 @@ extension OpenAPI.Area {
                     "owner_id": OpenAPI.Schema.id.orNull.described("A member of this workspace; the caller when left out."),
                 ]) { $1 }, required: ["name"]),
                 success: .created(.ref("Lead"), "The lead."),
-                errors: [.unknownUser]),
+                errors: [.unknownUser,
+                         OpenAPI.ErrorCode(403, "forbidden_role", "The caller is a support agent, who does not capture leads; or "
+                             + OpenAPI.ErrorCode.forbiddenOwner.meaning)]),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/leads", id: "listLeads", summary: "List or search leads",
                 description: "Filters combine.",
@@ -104,13 +106,13 @@ extension OpenAPI.Area {
                     "owner_id": OpenAPI.Schema.id.described("A member of this workspace. Cannot be cleared."),
                 ]) { $1 }),
                 success: .ok(.ref("Lead"), "The lead."),
-                errors: [.notFound("lead"), .leadConverted, .unknownUser]),
+                errors: [.notFound("lead"), .recordReadOnly, .forbiddenReassignment, .leadConverted, .unknownUser]),
             OpenAPI.Operation(
                 method: .delete, path: "/api/v1/leads/{id}", id: "deleteLead", summary: "Delete a lead",
                 description: "What it was converted into stays. Activities attached only to the lead go with it.",
                 parameters: [leadID],
                 success: .noContent("Deleted."),
-                errors: [.notFound("lead")]),
+                errors: [.notFound("lead"), .recordReadOnly]),
             OpenAPI.Operation(
                 method: .post, path: "/api/v1/leads/{id}/convert", id: "convertLead",
                 summary: "Convert a qualified lead into an account, a contact and optionally a deal",
@@ -132,7 +134,10 @@ extension OpenAPI.Area {
                     ]).orNull.described("Opens a deal too; `{}` takes every default."),
                 ]),
                 success: .ok(.ref("LeadConversion"), "The converted lead and what it became."),
-                errors: [.notFound("lead"), .leadConverted, .leadNotQualified, .leadCompanyMissing, .unknownAccount,
+                errors: [.notFound("lead"), .recordReadOnly, .leadConverted, .leadNotQualified, .leadCompanyMissing, .unknownAccount,
+                         OpenAPI.ErrorCode(403, "forbidden_role", "The caller is a support agent, who does not convert leads; or "
+                             + "`deal.owner_id` names another member, which only owners and admins (anyone) and managers (their teams' "
+                             + "members) may; `details.field` is `owner_id` then."),
                          OpenAPI.ErrorCode(402, "quota_exceeded", "The plan's `accounts` or `contacts` limit is reached (the new account "
                              + "and contact count like any other); `details`: `quota`, `limit`, `used`. Nothing is written."),
                          OpenAPI.ErrorCode(422, "unknown_stage", "`deal.stage_id` names no stage of this workspace; `details.field` is "

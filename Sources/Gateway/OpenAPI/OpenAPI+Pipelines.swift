@@ -22,8 +22,8 @@ extension OpenAPI.Area {
         tag: "Pipelines",
         description: "The stages deals move through: open stages in order, then one won and one lost stage. A workspace has exactly one "
             + "default pipeline, where deals start when no stage is named; it is made, named in the workspace's language, the first "
-            + "time the workspace lists or creates pipelines or creates a deal without a stage. Every change answers the whole "
-            + "pipeline, stages in order.",
+            + "time the workspace lists or creates pipelines or creates a deal without a stage. Every member reads them; only owners "
+            + "and admins change them. Every change answers the whole pipeline, stages in order.",
         access: .workspace,
         schemas: [
             "Pipeline": .record([
@@ -60,9 +60,10 @@ extension OpenAPI.Area {
                         .described("`true` makes it the default pipeline, and the former default an ordinary one."),
                 ], required: ["name", "stages"]),
                 success: .created(.ref("Pipeline"), "The pipeline."),
-                errors: [OpenAPI.ErrorCode(422, "invalid_field", "A `name` not of 1–100 characters, no `stages`, a stage's `name` or "
-                    + "`win_probability_bp` out of range, a stage with a `position`, or a field of the wrong type; `details.field` names "
-                    + "it, such as `stages.0.name`.")]),
+                errors: [.forbiddenRole,
+                         OpenAPI.ErrorCode(422, "invalid_field", "A `name` not of 1–100 characters, no `stages`, a stage's `name` or "
+                             + "`win_probability_bp` out of range, a stage with a `position`, or a field of the wrong type; "
+                             + "`details.field` names it, such as `stages.0.name`.")]),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/pipelines/{id}", id: "getPipeline", summary: "Read a pipeline",
                 parameters: [pipelineID],
@@ -77,12 +78,12 @@ extension OpenAPI.Area {
                         + "pipeline. `false` on the default is refused: make another one the default instead."),
                 ]),
                 success: .ok(.ref("Pipeline"), "The pipeline."),
-                errors: [.notFound("pipeline")]),
+                errors: [.forbiddenRole, .notFound("pipeline")]),
             OpenAPI.Operation(
                 method: .delete, path: "/api/v1/pipelines/{id}", id: "deletePipeline", summary: "Delete a pipeline with its stages",
                 parameters: [pipelineID],
                 success: .noContent("Deleted."),
-                errors: [.notFound("pipeline"), .pipelineIsDefault, .pipelineHasDeals]),
+                errors: [.forbiddenRole, .notFound("pipeline"), .pipelineIsDefault, .pipelineHasDeals]),
             OpenAPI.Operation(
                 method: .post, path: "/api/v1/pipelines/{id}/stages", id: "addStage", summary: "Add an open stage",
                 description: "The stages after it move down.",
@@ -94,7 +95,7 @@ extension OpenAPI.Area {
                         .described("Where among the open stages, 1 for the first; after the last open stage when left out."),
                 ], required: ["name", "win_probability_bp"]),
                 success: .created(.ref("Pipeline"), "The pipeline with the new stage."),
-                errors: [.notFound("pipeline")]),
+                errors: [.forbiddenRole, .notFound("pipeline")]),
             OpenAPI.Operation(
                 method: .patch, path: "/api/v1/pipelines/{id}/stages/{stage_id}", id: "updateStage",
                 summary: "Rename a stage or change its win probability",
@@ -106,13 +107,13 @@ extension OpenAPI.Area {
                     "win_probability_bp": OpenAPI.Schema.winProbabilityBP.described("An open stage's only. Cannot be cleared."),
                 ]),
                 success: .ok(.ref("Pipeline"), "The pipeline."),
-                errors: [.notFound("pipeline"), .notFound("stage")]),
+                errors: [.forbiddenRole, .notFound("pipeline"), .notFound("stage")]),
             OpenAPI.Operation(
                 method: .delete, path: "/api/v1/pipelines/{id}/stages/{stage_id}", id: "deleteStage", summary: "Delete an open stage",
                 description: "The stages after it move up. Its name stays in the history of the deals that passed through it.",
                 parameters: [pipelineID, stageID],
                 success: .noContent("Deleted."),
-                errors: [.notFound("pipeline"), .notFound("stage"), .stageRequired, .stageHasDeals]),
+                errors: [.forbiddenRole, .notFound("pipeline"), .notFound("stage"), .stageRequired, .stageHasDeals]),
             OpenAPI.Operation(
                 method: .put, path: "/api/v1/pipelines/{id}/stage-order", id: "reorderStages", summary: "Put the open stages in a new order",
                 description: "Won and lost stay last.",
@@ -121,6 +122,6 @@ extension OpenAPI.Area {
                     "stage_ids": OpenAPI.Schema.array(of: .id).described("Every open stage of the pipeline, once each, in the new order."),
                 ], required: ["stage_ids"]),
                 success: .ok(.ref("Pipeline"), "The pipeline."),
-                errors: [.notFound("pipeline")]),
+                errors: [.forbiddenRole, .notFound("pipeline")]),
         ])
 }
