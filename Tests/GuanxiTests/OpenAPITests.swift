@@ -1,7 +1,9 @@
+import Billing
 import Foundation
 import Gateway
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
 import Testing
 
 @Suite("The OpenAPI document describes exactly the tenant routes")
@@ -141,13 +143,19 @@ struct OpenAPITests {
             let tenant = try await app.makeTenant(name: "莲花茶馆")
             let key = tenant.apiKey
             /// Calls the server and checks the answer against the document's schema for its path and status.
-            /// A `form` is sent as a browser's form post, without a credential.
+            /// A `form` is sent as a browser's form post, without a credential; an `upload` is sent as it is, with its
+            /// content type. `token` is another API key than the workspace owner's.
             func check(_ method: HTTPRequest.Method, _ path: String, _ template: String, json: [String: Any]? = nil, form: String? = nil,
-                       headers: HTTPFields = [:], authenticated: Bool = true) async throws -> [String: Any] {
+                       upload: (contentType: String, body: String)? = nil, headers: HTTPFields = [:], token: String? = nil,
+                       authenticated: Bool = true) async throws -> [String: Any] {
                 let response = if let form {
                     try await app.postForm(path, form)
+                } else if let upload {
+                    try await app.client.execute(uri: path, method: method, headers: [.authorization: "Bearer \(token ?? key)",
+                                                                                      .contentType: upload.contentType],
+                                                 body: ByteBuffer(string: upload.body))
                 } else {
-                    try await app.request(method, path, token: authenticated ? key : nil, json: json, headers: headers)
+                    try await app.request(method, path, token: authenticated ? token ?? key : nil, json: json, headers: headers)
                 }
                 let operation = try #require(((document["paths"] as? [String: Any])?[template] as? [String: Any])?[method.rawValue.lowercased()]
                     as? [String: Any], "\(method) \(template) is not documented")
@@ -191,8 +199,9 @@ struct OpenAPITests {
                                          json: ["email": "li.na@example.cn", "password": "long enough password", "role": "sales_rep",
                                                 "team_id": try #require(team["id"] as? String)])
             _ = try await check(.get, "/api/v1/members", "/api/v1/members")
-            _ = try await check(.post, "/api/v1/api-keys", "/api/v1/api-keys",
-                                json: ["name": "import script", "user_id": try #require(member["user_id"] as? String)])
+            let memberID = try #require(member["user_id"] as? String)
+            let memberKey = try #require(try await check(.post, "/api/v1/api-keys", "/api/v1/api-keys",
+                                                         json: ["name": "import script", "user_id": memberID])["api_key"] as? String)
             _ = try await check(.get, "/api/v1/api-keys", "/api/v1/api-keys")
             _ = try await check(.get, "/api/v1/webhook-event-types", "/api/v1/webhook-event-types")
             let webhook = try await check(.post, "/api/v1/webhooks", "/api/v1/webhooks",
@@ -265,6 +274,49 @@ struct OpenAPITests {
             _ = try await check(.post, "/forms/\(tenant.slug)/leads", "/forms/{slug}/leads",
                                 json: ["name": "Bot", "email": "bot@example.com", "website": "x", "form_token": formToken], authenticated: false)
             _ = try await check(.get, "/forms/no-such-workspace", "/forms/{slug}", authenticated: false)
+
+            // Record access: a share, changed, read, used and taken away; a reassignment; search sees what the member sees.
+            let shares = "/api/v1/contacts/{id}/shares"
+            _ = try await check(.post, "/api/v1/contacts/\(contactID)/shares", shares, json: ["user_id": memberID, "access": "read"])
+            _ = try await check(.patch, "/api/v1/contacts/\(contactID)", "/api/v1/contacts/{id}", json: ["title": "经理"], token: memberKey)
+            _ = try await check(.post, "/api/v1/contacts/\(contactID)/shares", shares, json: ["user_id": memberID, "access": "edit"])
+            _ = try await check(.get, "/api/v1/contacts/\(contactID)/shares", shares)
+            _ = try await check(.delete, "/api/v1/contacts/\(contactID)/shares/\(memberID)", shares + "/{user_id}")
+            _ = try await check(.delete, "/api/v1/contacts/\(contactID)/shares/\(memberID)", shares + "/{user_id}")
+            let ownerID = try #require(try await check(.get, "/api/v1/me", "/api/v1/me")["user_id"] as? String)
+            _ = try await check(.post, "/api/v1/members/\(memberID)/reassign", "/api/v1/members/{id}/reassign", json: ["to_user_id": ownerID])
+            _ = try await check(.get, "/api/v1/search?q=张伟&types=contact,account", "/api/v1/search")
+            _ = try await check(.get, "/api/v1/search?q=张", "/api/v1/search")
+
+            // Import and export: a CSV upload with a row error, its errors, a new mapping, the commit; a form upload; the files.
+            let upload = try await check(.post, "/api/v1/imports?object=contacts&file_name=customers.csv", "/api/v1/imports",
+                                         upload: ("text/csv", "姓名,手机,公司\r\n李雷,+86 138-0013-8001,上海明远贸易\r\n韩梅梅,not a phone,\r\n"))
+            let importID = try #require(upload["id"] as? String)
+            _ = try await check(.get, "/api/v1/imports/\(importID)/errors", "/api/v1/imports/{id}/errors")
+            _ = try await check(.post, "/api/v1/imports/\(importID)/commit", "/api/v1/imports/{id}/commit")
+            _ = try await check(.patch, "/api/v1/imports/\(importID)", "/api/v1/imports/{id}", json: ["mapping": ["name", NSNull(), "account_name"]])
+            _ = try await check(.post, "/api/v1/imports/\(importID)/commit", "/api/v1/imports/{id}/commit")
+            _ = try await check(.get, "/api/v1/imports/\(importID)", "/api/v1/imports/{id}")
+            let boundary = "guanxi-openapi-boundary"
+            _ = try await check(.post, "/api/v1/imports", "/api/v1/imports", upload: (
+                "multipart/form-data; boundary=\(boundary)",
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"object\"\r\n\r\naccounts\r\n"
+                    + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"accounts.csv\"\r\n\r\n"
+                    + "名称,行业\r\n远方科技,软件\r\n--\(boundary)--\r\n"))
+            _ = try await check(.post, "/api/v1/imports?object=leads_and_more", "/api/v1/imports", upload: ("text/csv", "name\r\nx\r\n"))
+            _ = try await check(.get, "/api/v1/contacts/export.csv?account_id=\(accountID)", "/api/v1/contacts/export.csv")
+            _ = try await check(.get, "/api/v1/accounts/export.csv?encoding=latin-1", "/api/v1/accounts/export.csv")
+
+            // Invoices: a billed workspace's January 2035 (a year no other suite bills), as JSON and as its page.
+            let billed = try await app.billedTenant(name: "莲花茶馆")
+            try await app.writeHistory(billed.id, start: BillingHistory.date("2035-01-01T00:00:00Z"), plan: BillingHistory.starter, seats: 3)
+            try await app.services.billingRun.run(period: BillingMonth("2035-01")!, issue: true, now: BillingHistory.date("2035-02-01T00:00:00Z"),
+                                                  tenants: [billed.id])
+            let invoices = try await check(.get, "/api/v1/invoices", "/api/v1/invoices", token: billed.apiKey)
+            let invoiceID = try #require((invoices["data"] as? [[String: Any]])?.first?["id"] as? String)
+            _ = try await check(.get, "/api/v1/invoices/\(invoiceID)", "/api/v1/invoices/{id}", token: billed.apiKey)
+            _ = try await check(.get, "/api/v1/invoices/\(invoiceID)/html", "/api/v1/invoices/{id}/html", token: billed.apiKey)
+            _ = try await check(.get, "/api/v1/invoices/\(invoiceID)", "/api/v1/invoices/{id}")
 
             _ = try await check(.delete, "/api/v1/contacts/\(contactID)", "/api/v1/contacts/{id}")
         }
