@@ -17,6 +17,7 @@ let migrationFiles = [
     "0010_audit_cases.sql",
     "0011_audit_sales.sql",
     "0012_restrict_record_access.sql",
+    "0013_create_custom_fields.sql",
     "0014_create_search.sql",
     "0015_attach_activities_to_cases.sql",
 ]

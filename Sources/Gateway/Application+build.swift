@@ -47,6 +47,7 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     DealsController(deals: services.deals, maxBodyBytes: maxBody).addRoutes(to: api)
     ActivitiesController(activities: services.activities, maxBodyBytes: maxBody).addRoutes(to: api)
     TimelineController(timeline: services.timeline).addRoutes(to: api)
+    CustomFieldsController(definitions: services.customFields, maxBodyBytes: maxBody).addRoutes(to: api)
     InvoicesController(invoices: services.invoices).addRoutes(to: api)
     RecordSharesController(shares: services.recordShares, maxBodyBytes: maxBody).addRoutes(to: api)
     SearchController(search: services.search).addRoutes(to: api)

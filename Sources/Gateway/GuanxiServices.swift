@@ -35,6 +35,7 @@ public struct GuanxiServices: Sendable {
     public let usage: UsageMeter
     public let auditLog: AuditLog
     public let webhooks: Webhooks
+    public let customFields: CustomFieldDefinitions
     public let billingRun: BillingRun
     public let invoices: Invoices
     public let dunning: Dunning
@@ -80,6 +81,7 @@ public struct GuanxiServices: Sendable {
         self.usage = UsageMeter(database: database)
         self.auditLog = AuditLog(database: database)
         self.webhooks = Webhooks(database: database, urlPolicy: WebhookURLPolicy(allowsLoopback: allowsLoopbackWebhooks))
+        self.customFields = CustomFieldDefinitions(database: database)
         self.billingRun = BillingRun(database: database, configuration: billing)
         self.dunning = Dunning(database: database, subscriptions: subscriptions, tenants: tenants, policy: billing.dunning)
         self.invoices = Invoices(database: database, configuration: billing, dunning: dunning)

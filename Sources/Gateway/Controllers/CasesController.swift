@@ -34,7 +34,8 @@ struct CasesController {
     }
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> ListResponse<ServiceCase> {
-        let filter = try Self.filter(request.uri.queryParameters, caller: context.principal.user)
+        var filter = try Self.filter(request.uri.queryParameters, caller: context.principal.user)
+        filter.customFields = try request.customFieldFilter
         return ListResponse(try await cases.list(context.principal.tenant, filter, try request.pageRequest))
     }
 

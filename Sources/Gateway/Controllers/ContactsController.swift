@@ -35,7 +35,7 @@ struct ContactsController {
             }
             accountID = id
         }
-        let filter = ContactFilter(q: query["q"].map(String.init), accountID: accountID)
+        let filter = ContactFilter(q: query["q"].map(String.init), accountID: accountID, customFields: try request.customFieldFilter)
         return ListResponse(try await contacts.list(context.principal.tenant, filter, try request.pageRequest))
     }
 

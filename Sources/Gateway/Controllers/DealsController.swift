@@ -40,7 +40,8 @@ struct DealsController {
                                 pipelineID: try request.filterID("pipeline_id", as: PipelineID.self),
                                 ownerID: try request.filterID("owner_id", as: UserID.self),
                                 accountID: try request.filterID("account_id", as: AccountID.self),
-                                contactID: try request.filterID("contact_id", as: ContactID.self), q: request.filterText("q"))
+                                contactID: try request.filterID("contact_id", as: ContactID.self), q: request.filterText("q"),
+                                customFields: try request.customFieldFilter)
         return ListResponse(try await deals.list(context.principal, filter, try request.pageRequest))
     }
 

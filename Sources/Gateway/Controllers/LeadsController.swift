@@ -36,7 +36,8 @@ struct LeadsController {
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> ListResponse<Lead> {
         let filter = LeadFilter(status: try request.filterValue("status", as: Lead.Status.self), source: request.filterText("source"),
-                                ownerID: try request.filterID("owner_id", as: UserID.self), q: request.filterText("q"))
+                                ownerID: try request.filterID("owner_id", as: UserID.self), q: request.filterText("q"),
+                                customFields: try request.customFieldFilter)
         return ListResponse(try await leads.list(context.principal, filter, try request.pageRequest))
     }
 
