@@ -41,6 +41,7 @@ extension OpenAPI.Area {
                 "phone": OpenAPI.Schema.string().orNull,
                 "industry": OpenAPI.Schema.string().orNull,
                 "owner_id": .recordOwner,
+                "custom_fields": .customFieldValues,
                 "created_at": .time,
                 "updated_at": .time,
             ]),
@@ -48,13 +49,13 @@ extension OpenAPI.Area {
         operations: [
             OpenAPI.Operation(
                 method: .post, path: "/api/v1/accounts", id: "createAccount", summary: "Make an account",
-                body: .body(accountFields, required: ["name"]),
+                body: .body(accountFields.merging(["custom_fields": .newCustomFieldValues]) { $1 }, required: ["name"]),
                 success: .created(.ref("Account"), "The account."),
-                errors: [.quotaExceeded("accounts")]),
+                errors: [.quotaExceeded("accounts"), .unknownCustomField, .invalidCustomField]),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/accounts", id: "listAccounts", summary: "List or search accounts",
                 parameters: accountFilters,
-                success: .page(of: "Account", "A page of accounts, in creation order.")),
+                success: .page(of: "Account", "A page of accounts, in creation order.")).filteredByCustomFields(),
             .csvExport("accounts", id: "exportAccounts", filters: accountFilters,
                        columns: "`id, name, website, phone, industry, created_at, updated_at`"),
             OpenAPI.Operation(
@@ -65,9 +66,9 @@ extension OpenAPI.Area {
             OpenAPI.Operation(
                 method: .patch, path: "/api/v1/accounts/{id}", id: "updateAccount", summary: "Change an account",
                 parameters: [accountID],
-                body: .body(accountFields.merging(["owner_id": .newRecordOwner]) { $1 }),
+                body: .body(accountFields.merging(["owner_id": .newRecordOwner, "custom_fields": .customFieldChanges]) { $1 }),
                 success: .ok(.ref("Account"), "The account."),
-                errors: [.notFound("account"), .recordReadOnly, .forbiddenReassignment, .unknownUser]),
+                errors: [.notFound("account"), .recordReadOnly, .forbiddenReassignment, .unknownUser, .unknownCustomField, .invalidCustomField]),
             OpenAPI.Operation(
                 method: .delete, path: "/api/v1/accounts/{id}", id: "deleteAccount", summary: "Delete an account",
                 description: "Its contacts stay, with `account_id` set to `null`. The account no longer counts against the quota.",

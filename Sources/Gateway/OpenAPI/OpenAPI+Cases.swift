@@ -82,6 +82,7 @@ extension OpenAPI.Area {
                     .described("The customer's rating of the resolution, 1 (poor) to 5 (excellent); cleared when the case reopens."),
                 "satisfaction_comment": OpenAPI.Schema.string().orNull,
                 "satisfaction_recorded_at": OpenAPI.Schema.time.orNull,
+                "custom_fields": .customFieldValues,
                 "created_at": .time,
                 "updated_at": .time,
             ]),
@@ -104,9 +105,10 @@ extension OpenAPI.Area {
                     + "contact and no account, the contact's account is taken.",
                 body: .body(caseFields.merging([
                     "priority": OpenAPI.Schema.casePriority.orNull.described("`normal` when left out."),
+                    "custom_fields": .newCustomFieldValues,
                 ]) { $1 }, required: ["subject", "channel"]),
                 success: .created(.ref("Case"), "The case."),
-                errors: [.unknownAssignee, .unknownContact, .unknownAccount]),
+                errors: [.unknownAssignee, .unknownContact, .unknownAccount, .unknownCustomField, .invalidCustomField]),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/cases", id: "listCases", summary: "List cases, or an agent's queue",
                 description: "Filters combine. In creation order, except with `open=true`: then nearest `next_due_at` first (cases with no "
@@ -125,7 +127,7 @@ extension OpenAPI.Area {
                 ],
                 success: .page(of: "Case", "A page of cases."),
                 errors: [.invalidFilter("A value of `status`, `priority`, `assignee`, `open`, `breached`, `contact_id`, `account_id` or "
-                    + "`number` cannot be read.")]),
+                    + "`number` cannot be read.")]).filteredByCustomFields(),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/cases/{id}", id: "getCase", summary: "Read a case",
                 parameters: [caseID],
@@ -140,6 +142,7 @@ extension OpenAPI.Area {
                 body: .body(caseFields.merging([
                     "status": OpenAPI.Schema.caseStatus.described("Never back to `new`. Cannot be cleared."),
                     "priority": OpenAPI.Schema.casePriority.described("Cannot be cleared."),
+                    "custom_fields": .customFieldChanges,
                 ]) { $1 }),
                 success: .ok(.ref("Case"), "The case."),
                 errors: [.notFound("case"), .recordReadOnly, .caseClosed, .invalidStatusTransition,
@@ -147,7 +150,7 @@ extension OpenAPI.Area {
                              + "may not give the case to the new `assignee_id` (owners, admins and support agents give cases to anyone, "
                              + "managers to themselves, their teams' members or nobody, sales reps to no one), and `details.field` is "
                              + "`assignee_id`."),
-                         .unknownAssignee, .unknownContact, .unknownAccount]),
+                         .unknownAssignee, .unknownContact, .unknownAccount, .unknownCustomField, .invalidCustomField]),
             OpenAPI.Operation(
                 method: .delete, path: "/api/v1/cases/{id}", id: "deleteCase", summary: "Delete a case with its history",
                 description: "Its number is not handed out again. Owners and admins only.",

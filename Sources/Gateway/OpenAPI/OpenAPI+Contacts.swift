@@ -42,6 +42,7 @@ extension OpenAPI.Area {
                 "phone": OpenAPI.Schema.string().orNull,
                 "title": OpenAPI.Schema.string().orNull,
                 "owner_id": .recordOwner,
+                "custom_fields": .customFieldValues,
                 "created_at": .time,
                 "updated_at": .time,
             ]),
@@ -49,14 +50,14 @@ extension OpenAPI.Area {
         operations: [
             OpenAPI.Operation(
                 method: .post, path: "/api/v1/contacts", id: "createContact", summary: "Make a contact",
-                body: .body(contactFields, required: ["name"]),
+                body: .body(contactFields.merging(["custom_fields": .newCustomFieldValues]) { $1 }, required: ["name"]),
                 success: .created(.ref("Contact"), "The contact."),
-                errors: [.quotaExceeded("contacts"), .unknownAccount]),
+                errors: [.quotaExceeded("contacts"), .unknownAccount, .unknownCustomField, .invalidCustomField]),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/contacts", id: "listContacts", summary: "List or search contacts",
                 parameters: contactFilters,
                 success: .page(of: "Contact", "A page of contacts, in creation order."),
-                errors: [invalidContactFilter]),
+                errors: [invalidContactFilter]).filteredByCustomFields(),
             .csvExport("contacts", id: "exportContacts", filters: contactFilters,
                        columns: "`id, name, email, phone, title, account_name, account_id, created_at, updated_at`; `account_name` is the "
                            + "account's name, so the file imports into another workspace",
@@ -69,9 +70,10 @@ extension OpenAPI.Area {
             OpenAPI.Operation(
                 method: .patch, path: "/api/v1/contacts/{id}", id: "updateContact", summary: "Change a contact",
                 parameters: [contactID],
-                body: .body(contactFields.merging(["owner_id": .newRecordOwner]) { $1 }),
+                body: .body(contactFields.merging(["owner_id": .newRecordOwner, "custom_fields": .customFieldChanges]) { $1 }),
                 success: .ok(.ref("Contact"), "The contact."),
-                errors: [.notFound("contact"), .recordReadOnly, .forbiddenReassignment, .unknownAccount, .unknownUser]),
+                errors: [.notFound("contact"), .recordReadOnly, .forbiddenReassignment, .unknownAccount, .unknownUser, .unknownCustomField,
+                         .invalidCustomField]),
             OpenAPI.Operation(
                 method: .delete, path: "/api/v1/contacts/{id}", id: "deleteContact", summary: "Delete a contact",
                 description: "The contact no longer counts against the quota.",

@@ -78,6 +78,7 @@ extension OpenAPI.Area {
                 "owner_id": .id,
                 "closed_at": OpenAPI.Schema.time.orNull.described("When the deal was won or lost; `null` while it is open."),
                 "close_reason": OpenAPI.Schema.string().orNull.described("Why it was won or lost; `null` while it is open."),
+                "custom_fields": .customFieldValues,
                 "created_at": .time,
                 "updated_at": .time,
             ]),
@@ -112,9 +113,10 @@ extension OpenAPI.Area {
                     "stage_id": OpenAPI.Schema.id.orNull
                         .described("An open stage of any pipeline; the default pipeline's first stage when left out. Deals start open."),
                     "owner_id": OpenAPI.Schema.id.orNull.described("A member of this workspace; the caller when left out."),
+                    "custom_fields": .newCustomFieldValues,
                 ]) { $1 }, required: ["name"]),
                 success: .created(.ref("Deal"), "The deal."),
-                errors: [.unknownStage, .unknownAccount, .unknownContact, .unknownUser, invalidDealField,
+                errors: [.unknownStage, .unknownAccount, .unknownContact, .unknownUser, invalidDealField, .unknownCustomField, .invalidCustomField,
                          OpenAPI.ErrorCode(403, "forbidden_role", "The caller is a support agent, who does not make deals; or "
                              + OpenAPI.ErrorCode.forbiddenOwner.meaning)]),
             OpenAPI.Operation(
@@ -130,7 +132,8 @@ extension OpenAPI.Area {
                     .query("q", .string(), "Matches, without regard to case, any part of `name`. `%` and `_` are taken literally."),
                 ],
                 success: .page(of: "Deal", "A page of deals, in creation order."),
-                errors: [.invalidFilter("`status` is not `open`, `won` or `lost`, or an id is not a UUID; `details.field` names it.")]),
+                errors: [.invalidFilter("`status` is not `open`, `won` or `lost`, or an id is not a UUID; `details.field` names it.")])
+                .filteredByCustomFields(),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/deals/forecast", id: "getDealForecast", summary: "What the open and won deals are worth, by month and owner",
                 description: "Open deals whose `expected_close_date` falls in the months from `from` to `to` (both included), and won deals "
@@ -157,10 +160,11 @@ extension OpenAPI.Area {
                 parameters: [dealID],
                 body: .body(dealFields.merging([
                     "owner_id": OpenAPI.Schema.id.described("A member of this workspace. Cannot be cleared."),
+                    "custom_fields": .customFieldChanges,
                 ]) { $1 }),
                 success: .ok(.ref("Deal"), "The deal."),
                 errors: [.notFound("deal"), .recordReadOnly, .forbiddenReassignment, .unknownAccount, .unknownContact, .unknownUser,
-                         invalidDealField]),
+                         invalidDealField, .unknownCustomField, .invalidCustomField]),
             OpenAPI.Operation(
                 method: .delete, path: "/api/v1/deals/{id}", id: "deleteDeal", summary: "Delete a deal",
                 description: "Its history and contact links go with it; its activities stay on the other records they are attached to.",

@@ -160,7 +160,7 @@ extension OpenAPI.Operation {
                           errors: [OpenAPI.ErrorCode] = []) -> Self {
         OpenAPI.Operation(
             method: .get, path: "/api/v1/\(records)/export.csv", id: id, summary: "Export the \(records) as a CSV file",
-            description: "Every record `GET /api/v1/\(records)` shows with the same filters, in its order, streamed a page at a time (so "
+            description: "Every record `GET /api/v1/\(records)` shows with the filters below, in its order, streamed a page at a time (so "
                 + "not one snapshot). RFC 4180 with a header row and CRLF line ends; a cell starting with `=`, `+`, `-`, `@`, a tab or "
                 + "a carriage return gets a `'` in front, which an import takes off again; times in ISO 8601, UTC; an empty value is "
                 + "an empty cell. Columns: \(columns).",

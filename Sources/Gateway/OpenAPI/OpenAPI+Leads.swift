@@ -59,6 +59,7 @@ extension OpenAPI.Area {
                 "converted_account_id": OpenAPI.Schema.id.orNull.described("`null` also once that account is deleted."),
                 "converted_contact_id": OpenAPI.Schema.id.orNull.described("`null` also once that contact is deleted."),
                 "converted_deal_id": OpenAPI.Schema.id.orNull.described("`null` when no deal was opened, or once it is deleted."),
+                "custom_fields": .customFieldValues,
                 "created_at": .time,
                 "updated_at": .time,
             ]),
@@ -75,9 +76,10 @@ extension OpenAPI.Area {
                 body: .body(leadFields.merging([
                     "status": OpenAPI.Schema.writableLeadStatus.orNull.described("`new` when left out."),
                     "owner_id": OpenAPI.Schema.id.orNull.described("A member of this workspace; the caller when left out."),
+                    "custom_fields": .newCustomFieldValues,
                 ]) { $1 }, required: ["name"]),
                 success: .created(.ref("Lead"), "The lead."),
-                errors: [.unknownUser,
+                errors: [.unknownUser, .unknownCustomField, .invalidCustomField,
                          OpenAPI.ErrorCode(403, "forbidden_role", "The caller is a support agent, who does not capture leads; or "
                              + OpenAPI.ErrorCode.forbiddenOwner.meaning)]),
             OpenAPI.Operation(
@@ -91,7 +93,8 @@ extension OpenAPI.Area {
                         + "taken literally."),
                 ],
                 success: .page(of: "Lead", "A page of leads, in creation order."),
-                errors: [.invalidFilter("`status` is not a lead status, or `owner_id` is not a UUID; `details.field` names it.")]),
+                errors: [.invalidFilter("`status` is not a lead status, or `owner_id` is not a UUID; `details.field` names it.")])
+                .filteredByCustomFields(),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/leads/{id}", id: "getLead", summary: "Read a lead",
                 parameters: [leadID],
@@ -104,9 +107,11 @@ extension OpenAPI.Area {
                 body: .body(leadFields.merging([
                     "status": OpenAPI.Schema.writableLeadStatus.described("Cannot be cleared."),
                     "owner_id": OpenAPI.Schema.id.described("A member of this workspace. Cannot be cleared."),
+                    "custom_fields": .customFieldChanges,
                 ]) { $1 }),
                 success: .ok(.ref("Lead"), "The lead."),
-                errors: [.notFound("lead"), .recordReadOnly, .forbiddenReassignment, .leadConverted, .unknownUser]),
+                errors: [.notFound("lead"), .recordReadOnly, .forbiddenReassignment, .leadConverted, .unknownUser, .unknownCustomField,
+                         .invalidCustomField]),
             OpenAPI.Operation(
                 method: .delete, path: "/api/v1/leads/{id}", id: "deleteLead", summary: "Delete a lead",
                 description: "What it was converted into stays. Activities attached only to the lead go with it.",

@@ -22,6 +22,7 @@ extension OpenAPI {
         .activities,
         .cases,
         .serviceLevels,
+        .customFields,
         .imports,
         .invoices,
         .audit,
