@@ -17,8 +17,10 @@ extension OpenAPI.Area {
                 "actor_credential": OpenAPI.Schema.oneOf(["api_key", "session", "system"])
                     .described("How the member was signed in; `system` when no member acted (a background job, the command line)."),
                 "action": .oneOf(["insert", "update", "delete"]),
-                "entity_type": OpenAPI.Schema.string().described("The table written, such as `contacts`."),
-                "entity_id": OpenAPI.Schema.id.described("The row's id."),
+                "entity_type": OpenAPI.Schema.string().described("The table written, such as `contacts`, `sla_targets` or `memberships`."),
+                "entity_id": OpenAPI.Schema.id.described("The row's id; for a row without one, the record it belongs to: the workspace for "
+                    + "the service desk's settings, the deal for its contacts, the member for a membership. An update of such a row also "
+                    + "records the rest of its key."),
                 "before": OpenAPI.Schema.anyObject.orNull
                     .described("`null` for an insert; the whole row for a delete; for an update, only the changed columns' old values."),
                 "after": OpenAPI.Schema.anyObject.orNull
