@@ -73,7 +73,7 @@ extension OpenAPI.Area {
             OpenAPI.Operation(
                 method: .delete, path: "/api/v1/members/{id}", id: "removeMember", summary: "Remove a member",
                 description: "The membership ends and the member's API keys and sessions stop working; the user stays as the owner "
-                    + "of their records. Owners and admins only.",
+                    + "of their records until `POST /api/v1/members/{id}/reassign` moves them. Owners and admins only.",
                 parameters: [.id("id", "The member's user id.")],
                 success: .noContent("Removed."),
                 errors: [.forbiddenRole, .ownerRequired, .notFound("member"), .lastOwner]),
