@@ -21,6 +21,7 @@ let migrationFiles = [
     "0014_create_search.sql",
     "0015_attach_activities_to_cases.sql",
     "0017_audit_settings_and_members.sql",
+    "0019_drop_trigram_indexes.sql",
 ]
 
 let swiftSettings: [SwiftSetting] = [

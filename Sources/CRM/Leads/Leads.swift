@@ -116,7 +116,7 @@ public struct Leads: Sendable {
     /// A page of leads in creation order. Every list of leads is this query, so a filter added
     /// here (a member's own leads, a custom field) applies everywhere.
     public func list(_ principal: TenantPrincipal, _ filter: LeadFilter, _ page: PageRequest) async throws -> Page<Lead> {
-        let search = TextSearch(filter.q)
+        let search = try TextSearch.condition(filter.q, matching: .lead)
         let source = filter.source?.lowercased()
         let rows = try await database.withTenant(principal.tenant) { transaction in
             let customFields = try await filter.customFields.condition(for: .lead, in: transaction)
@@ -126,8 +126,7 @@ public struct Leads: Sendable {
                    AND (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
                    AND (\(source)::text IS NULL OR source = \(source))
                    AND (\(filter.ownerID?.uuid)::uuid IS NULL OR owner_id = \(filter.ownerID?.uuid))
-                   AND (\(search.pattern)::text IS NULL OR name ILIKE \(search.pattern) OR company ILIKE \(search.pattern)
-                        OR email ILIKE \(search.pattern))
+                   AND \(condition: search)
                    AND \(condition: customFields)
                  ORDER BY id LIMIT \(page.limit + 1)
                 """, as: Row.self)
