@@ -193,6 +193,8 @@ struct OpenAPITests {
             _ = try await check(.get, "/api/v1/contacts/\(UUID())", "/api/v1/contacts/{id}")
             _ = try await check(.post, "/api/v1/contacts", "/api/v1/contacts", json: ["name": "王", "nickname": "小王"])
             _ = try await check(.get, "/api/v1/contacts?account_id=nope", "/api/v1/contacts")
+            _ = try await check(.get, "/api/v1/contacts?q=伟明", "/api/v1/contacts")
+            _ = try await check(.get, "/api/v1/accounts?q=明", "/api/v1/accounts")
             _ = try await check(.get, "/api/v1/contacts", "/api/v1/contacts", authenticated: false)
             let team = try await check(.post, "/api/v1/teams", "/api/v1/teams", json: ["name": "华东销售"])
             let member = try await check(.post, "/api/v1/members", "/api/v1/members",

@@ -25,9 +25,11 @@ extension OpenAPI.Area {
 
     /// The filter of the list, which its export takes too.
     private static let accountFilters: [OpenAPI.Parameter] = [
-        .query("q", .string(), "Matches, without regard to case, any part of `name` or `website`; with at least three digits, also any "
-            + "part of the phone number's digits. `%` and `_` are taken literally."),
+        .textFilter("every word of `q` starts a word of `name` (Chinese by any two-character part), `website` starts with `q`, or the "
+            + "phone number matches in any formatting"),
     ]
+    private static let invalidAccountFilter = OpenAPI.ErrorCode.invalidFilter(
+        "`q` is shorter than 2 or longer than 200 characters once trimmed; `details.field` is `q`.")
 
     static let accounts = OpenAPI.Area(
         tag: "Accounts",
@@ -55,9 +57,10 @@ extension OpenAPI.Area {
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/accounts", id: "listAccounts", summary: "List or search accounts",
                 parameters: accountFilters,
-                success: .page(of: "Account", "A page of accounts, in creation order.")).filteredByCustomFields(),
+                success: .page(of: "Account", "A page of accounts, in creation order."),
+                errors: [invalidAccountFilter]).filteredByCustomFields(),
             .csvExport("accounts", id: "exportAccounts", filters: accountFilters,
-                       columns: "`id, name, website, phone, industry, created_at, updated_at`"),
+                       columns: "`id, name, website, phone, industry, created_at, updated_at`", errors: [invalidAccountFilter]),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/accounts/{id}", id: "getAccount", summary: "Read an account",
                 parameters: [accountID],

@@ -22,12 +22,13 @@ extension OpenAPI.Area {
 
     /// The filters of the list, which its export takes too.
     private static let contactFilters: [OpenAPI.Parameter] = [
-        .query("q", .string(), "Matches, without regard to case, any part of `name` or `email`, so any two characters of a "
-            + "Chinese name find it; with at least three digits, also any part of the phone number's digits, whatever the "
-            + "formatting. `%` and `_` are taken literally."),
+        .textFilter("every word of `q` starts a word of `name`, so any two characters of a Chinese name find it and `an mü` finds "
+            + "Anna Müller; `email` starts with `q` (`zhang.wei@`); or the phone number matches whatever its formatting (`13800138000` "
+            + "and `8000` find `+86 138-0013-8000`)"),
         .query("account_id", .id, "Only the contacts of this account."),
     ]
-    private static let invalidContactFilter = OpenAPI.ErrorCode.invalidFilter("`account_id` is not a UUID.")
+    private static let invalidContactFilter = OpenAPI.ErrorCode.invalidFilter(
+        "`q` is shorter than 2 or longer than 200 characters once trimmed (`details.field` is `q`), or `account_id` is not a UUID.")
 
     static let contacts = OpenAPI.Area(
         tag: "Contacts",

@@ -129,10 +129,11 @@ extension OpenAPI.Area {
                     .query("owner_id", .id, "Only the deals this member owns."),
                     .query("account_id", .id, "Only the deals of this account."),
                     .query("contact_id", .id, "Only the deals with this contact."),
-                    .query("q", .string(), "Matches, without regard to case, any part of `name`. `%` and `_` are taken literally."),
+                    .textFilter("every word of `q` starts a word of the name"),
                 ],
                 success: .page(of: "Deal", "A page of deals, in creation order."),
-                errors: [.invalidFilter("`status` is not `open`, `won` or `lost`, or an id is not a UUID; `details.field` names it.")])
+                errors: [.invalidFilter("`status` is not `open`, `won` or `lost`, an id is not a UUID, or `q` is shorter than 2 or longer "
+                    + "than 200 characters once trimmed; `details.field` names it.")])
                 .filteredByCustomFields(),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/deals/forecast", id: "getDealForecast", summary: "What the open and won deals are worth, by month and owner",

@@ -89,11 +89,12 @@ extension OpenAPI.Area {
                     .query("status", .oneOf(Lead.Status.allCases.map(\.rawValue)), "Only the leads in this status."),
                     .query("source", .string(), "Only the leads of this source, without regard to case."),
                     .query("owner_id", .id, "Only the leads this member owns."),
-                    .query("q", .string(), "Matches, without regard to case, any part of `name`, `company` or `email`. `%` and `_` are "
-                        + "taken literally."),
+                    .textFilter("every word of `q` starts a word of the name or the company, the email starts with `q`, or the "
+                        + "phone number matches in any formatting"),
                 ],
                 success: .page(of: "Lead", "A page of leads, in creation order."),
-                errors: [.invalidFilter("`status` is not a lead status, or `owner_id` is not a UUID; `details.field` names it.")])
+                errors: [.invalidFilter("`status` is not a lead status, `owner_id` is not a UUID, or `q` is shorter than 2 or longer "
+                    + "than 200 characters once trimmed; `details.field` names it.")])
                 .filteredByCustomFields(),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/leads/{id}", id: "getLead", summary: "Read a lead",

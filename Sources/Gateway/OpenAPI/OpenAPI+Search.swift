@@ -4,6 +4,15 @@ import HTTPTypes
 
 // `/api/v1/search`: SearchController.
 
+extension OpenAPI.Parameter {
+    /// The `q` filter of a list: the records of its kind that the search finds for `q`, without
+    /// typos; `matches` says how.
+    static func textFilter(_ matches: String) -> Self {
+        .query("q", .string(length: SearchQuery.lengths), "2 to 200 characters once trimmed, else 400 `invalid_filter`: what the search "
+            + "finds among these records, without typos: \(matches).")
+    }
+}
+
 extension OpenAPI.Area {
     static let search = OpenAPI.Area(
         tag: "Search",
