@@ -40,6 +40,23 @@ extension OpenAPI.Area {
     private static let activityID = OpenAPI.Parameter.id("id", "The activity's id.")
     private static let due = OpenAPI.Schema.oneOf(TaskDue.allCases.map(\.rawValue))
 
+    /// The filters of the list, which its export takes too.
+    private static let activityFilters: [OpenAPI.Parameter] = [
+        .query("kind", .oneOf(Activity.Kind.allCases.map(\.rawValue)), "Only activities of this kind."),
+        .query("account_id", .id, "Only activities attached to this account (not to its contacts)."),
+        .query("contact_id", .id, "Only activities attached to this contact."),
+        .query("lead_id", .id, "Only activities attached to this lead."),
+        .query("deal_id", .id, "Only activities attached to this deal."),
+        .query("case_id", .id, "Only activities attached to this case."),
+        .query("owner_id", .id, "Only activities this member owns."),
+        .query("assignee_id", .id, "Only activities assigned to this member."),
+        .query("done", .boolean, "Only tasks: done (`true`) or open (`false`)."),
+        .query("due", due, "Only tasks with a due date: due `today`, open and due before today (`overdue`), or due after today "
+            + "(`upcoming`)."),
+    ]
+    private static let invalidActivityFilter = OpenAPI.ErrorCode.invalidFilter(
+        "`kind` or `due` is not one of its values, `done` is not `true` or `false`, or an id is not a UUID; `details.field` names it.")
+
     static let activities = OpenAPI.Area(
         tag: "Activities",
         description: "Tasks to do, and calls, meetings, emails and notes logged by hand, each attached to one or more of an account, a "
@@ -84,22 +101,13 @@ extension OpenAPI.Area {
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/activities", id: "listActivities", summary: "List activities",
                 description: "Filters combine.",
-                parameters: [
-                    .query("kind", .oneOf(Activity.Kind.allCases.map(\.rawValue)), "Only activities of this kind."),
-                    .query("account_id", .id, "Only activities attached to this account (not to its contacts)."),
-                    .query("contact_id", .id, "Only activities attached to this contact."),
-                    .query("lead_id", .id, "Only activities attached to this lead."),
-                    .query("deal_id", .id, "Only activities attached to this deal."),
-                    .query("case_id", .id, "Only activities attached to this case."),
-                    .query("owner_id", .id, "Only activities this member owns."),
-                    .query("assignee_id", .id, "Only activities assigned to this member."),
-                    .query("done", .boolean, "Only tasks: done (`true`) or open (`false`)."),
-                    .query("due", due, "Only tasks with a due date: due `today`, open and due before today (`overdue`), or due after today "
-                        + "(`upcoming`)."),
-                ],
+                parameters: activityFilters,
                 success: .page(of: "Activity", "A page of activities, in creation order."),
-                errors: [.invalidFilter("`kind` or `due` is not one of its values, `done` is not `true` or `false`, or an id is not a "
-                    + "UUID; `details.field` names it.")]),
+                errors: [invalidActivityFilter]),
+            .csvExport("activities", id: "exportActivities", filters: activityFilters,
+                       columns: "`id, kind, title, body, occurred_at, duration_minutes, due_date, done_at, owner_id, assignee_id, "
+                           + "account_id, contact_id, lead_id, deal_id, case_id, created_at, updated_at`",
+                       errors: [invalidActivityFilter]),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/activities/{id}", id: "getActivity", summary: "Read an activity",
                 parameters: [activityID],

@@ -44,6 +44,22 @@ extension OpenAPI.Area {
 
     private static let caseID = OpenAPI.Parameter.id("id", "The case's id.")
 
+    /// The filters of the list, which its export takes too.
+    private static let caseFilters: [OpenAPI.Parameter] = [
+        .query("status", .commaSeparated(CaseStatus.allCases.map(\.rawValue)), "One or more statuses, comma separated."),
+        .query("priority", .commaSeparated(CasePriority.allCases.map(\.rawValue)), "One or more priorities, comma separated."),
+        .query("assignee", OpenAPI.Schema(["anyOf": .array([OpenAPI.Schema.oneOf(["me", "none"]).json, OpenAPI.Schema.id.json])]),
+               "`me` (the caller), `none` (unassigned), or a member's user id."),
+        .query("open", .boolean, "`true`: `new`, `open` or `waiting_on_customer`; `false`: `resolved` or `closed`."),
+        .query("breached", .boolean, "`true`: a clock was breached; `false`: none was."),
+        .query("category", .string(), "The category, without regard to case."),
+        .query("contact_id", .id, "Only the cases of this contact."),
+        .query("account_id", .id, "Only the cases of this account."),
+        .query("number", OpenAPI.Schema.integer(minimum: 1), "The case with this number."),
+    ]
+    private static let invalidCaseFilter = OpenAPI.ErrorCode.invalidFilter(
+        "A value of `status`, `priority`, `assignee`, `open`, `breached`, `contact_id`, `account_id` or `number` cannot be read.")
+
     static let cases = OpenAPI.Area(
         tag: "Cases",
         description: "Customers' requests for service, numbered 1001, 1002, … per workspace, each held to its priority's SLA targets: "
@@ -113,21 +129,16 @@ extension OpenAPI.Area {
                 method: .get, path: "/api/v1/cases", id: "listCases", summary: "List cases, or an agent's queue",
                 description: "Filters combine. In creation order, except with `open=true`: then nearest `next_due_at` first (cases with no "
                     + "running clock last), so `?assignee=me&open=true` is the caller's queue.",
-                parameters: [
-                    .query("status", .commaSeparated(CaseStatus.allCases.map(\.rawValue)), "One or more statuses, comma separated."),
-                    .query("priority", .commaSeparated(CasePriority.allCases.map(\.rawValue)), "One or more priorities, comma separated."),
-                    .query("assignee", OpenAPI.Schema(["anyOf": .array([OpenAPI.Schema.oneOf(["me", "none"]).json, OpenAPI.Schema.id.json])]),
-                           "`me` (the caller), `none` (unassigned), or a member's user id."),
-                    .query("open", .boolean, "`true`: `new`, `open` or `waiting_on_customer`; `false`: `resolved` or `closed`."),
-                    .query("breached", .boolean, "`true`: a clock was breached; `false`: none was."),
-                    .query("category", .string(), "The category, without regard to case."),
-                    .query("contact_id", .id, "Only the cases of this contact."),
-                    .query("account_id", .id, "Only the cases of this account."),
-                    .query("number", OpenAPI.Schema.integer(minimum: 1), "The case with this number."),
-                ],
+                parameters: caseFilters,
                 success: .page(of: "Case", "A page of cases."),
-                errors: [.invalidFilter("A value of `status`, `priority`, `assignee`, `open`, `breached`, `contact_id`, `account_id` or "
-                    + "`number` cannot be read.")]).filteredByCustomFields(),
+                errors: [invalidCaseFilter]).filteredByCustomFields(),
+            .csvExport("cases", id: "exportCases", filters: caseFilters,
+                       columns: "`id, number, subject, description, status, priority, category, channel, assignee_id, contact_id, "
+                           + "account_name, account_id, created_by, first_response_target_minutes, first_response_due_at, "
+                           + "first_responded_at, first_response_breached_at, resolution_target_minutes, resolution_due_at, "
+                           + "resolution_seconds_left, resolution_breached_at, next_due_at, resolved_at, closed_at, satisfaction, "
+                           + "satisfaction_comment, satisfaction_recorded_at, created_at, updated_at`",
+                       errors: [invalidCaseFilter]),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/cases/{id}", id: "getCase", summary: "Read a case",
                 parameters: [caseID],

@@ -62,7 +62,7 @@ extension OpenAPI.Area {
             .csvExport("contacts", id: "exportContacts", filters: contactFilters,
                        columns: "`id, name, email, phone, title, account_name, account_id, created_at, updated_at`; `account_name` is the "
                            + "account's name, so the file imports into another workspace",
-                       errors: [invalidContactFilter]),
+                       errors: [invalidContactFilter]).filteredByCustomFields(),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/contacts/{id}", id: "getContact", summary: "Read a contact",
                 parameters: [contactID],

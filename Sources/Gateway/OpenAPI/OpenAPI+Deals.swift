@@ -56,6 +56,20 @@ extension OpenAPI.Area {
 
     private static let dealID = OpenAPI.Parameter.id("id", "The deal's id.")
 
+    /// The filters of the list, which its export takes too.
+    private static let dealFilters: [OpenAPI.Parameter] = [
+        .query("status", .stageKind, "Only open, won or lost deals."),
+        .query("stage_id", .id, "Only the deals in this stage."),
+        .query("pipeline_id", .id, "Only the deals in this pipeline."),
+        .query("owner_id", .id, "Only the deals this member owns."),
+        .query("account_id", .id, "Only the deals of this account."),
+        .query("contact_id", .id, "Only the deals with this contact."),
+        .textFilter("every word of `q` starts a word of the name"),
+    ]
+    private static let invalidDealFilter = OpenAPI.ErrorCode.invalidFilter(
+        "`status` is not `open`, `won` or `lost`, an id is not a UUID, or `q` is shorter than 2 or longer than 200 characters once "
+            + "trimmed; `details.field` names it.")
+
     static let deals = OpenAPI.Area(
         tag: "Deals",
         description: "Opportunities: an amount expected from a customer by a date, moving through a pipeline's stages until won or "
@@ -122,19 +136,15 @@ extension OpenAPI.Area {
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/deals", id: "listDeals", summary: "List or search deals",
                 description: "Filters combine.",
-                parameters: [
-                    .query("status", .stageKind, "Only open, won or lost deals."),
-                    .query("stage_id", .id, "Only the deals in this stage."),
-                    .query("pipeline_id", .id, "Only the deals in this pipeline."),
-                    .query("owner_id", .id, "Only the deals this member owns."),
-                    .query("account_id", .id, "Only the deals of this account."),
-                    .query("contact_id", .id, "Only the deals with this contact."),
-                    .textFilter("every word of `q` starts a word of the name"),
-                ],
+                parameters: dealFilters,
                 success: .page(of: "Deal", "A page of deals, in creation order."),
-                errors: [.invalidFilter("`status` is not `open`, `won` or `lost`, an id is not a UUID, or `q` is shorter than 2 or longer "
-                    + "than 200 characters once trimmed; `details.field` names it.")])
-                .filteredByCustomFields(),
+                errors: [invalidDealFilter]).filteredByCustomFields(),
+            .csvExport("deals", id: "exportDeals", filters: dealFilters,
+                       columns: "`id, name, pipeline_id, stage_id, stage_name, status, win_probability_bp, amount, currency, "
+                           + "expected_close_date, account_name, account_id, contact_ids, owner_id, closed_at, close_reason, created_at, "
+                           + "updated_at`; `amount` is a decimal in the currency's major unit (`1234.56`), `contact_ids` are separated "
+                           + "by spaces",
+                       errors: [invalidDealFilter]).filteredByCustomFields(),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/deals/forecast", id: "getDealForecast", summary: "What the open and won deals are worth, by month and owner",
                 description: "Open deals whose `expected_close_date` falls in the months from `from` to `to` (both included), and won deals "

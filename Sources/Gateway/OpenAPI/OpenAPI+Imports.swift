@@ -5,6 +5,8 @@ import HTTPTypes
 // `/api/v1/imports` (ImportsController), and the CSV exports of the record areas (ExportsController).
 
 extension OpenAPI.ErrorCode {
+    static let forbiddenImport = Self(403, "forbidden_role", "A support agent may not import leads: only owners, admins, managers and "
+        + "sales reps do. Nothing changes.")
     static let importCommitted = Self(409, "import_committed", "The import is committed already; upload the file again to import it anew.")
     static let importInProgress = Self(409, "import_in_progress", "The import is being committed right now; follow its progress with `GET`.")
 }
@@ -23,7 +25,8 @@ extension OpenAPI.Area {
         tag: "Imports",
         description: "CSV files brought in as records in two steps: the upload answers a preview (the encoding found, the mapping of "
             + "columns to fields proposed from the header, the first rows as they would be stored, every problem of every row), and "
-            + "nothing is written until the import is committed, all rows in one transaction or none. Every member may import. "
+            + "nothing is written until the import is committed, all rows in one transaction or none. Every member may import "
+            + "contacts and accounts; leads only the roles that may create a lead. "
             + "See Docs/Import-Export.md.",
         access: .workspace,
         schemas: [
@@ -100,6 +103,7 @@ extension OpenAPI.Area {
                 ],
                 success: .created(.ref("Import"), "The import, checked, with its preview."),
                 errors: [
+                    .forbiddenImport,
                     OpenAPI.ErrorCode(400, "invalid_parameter", "`object` is missing or not one of its values; `details.parameter` is `object`."),
                     OpenAPI.ErrorCode(400, "invalid_upload", "The body is neither CSV nor `multipart/form-data` with a `file` field."),
                     OpenAPI.ErrorCode(413, "payload_too_large", "The file is larger than 64 MiB; split it and import the parts."),
@@ -143,7 +147,7 @@ extension OpenAPI.Area {
                     + "writes no record and leaves the import `failed` with the error, ready to be committed again.",
                 parameters: [importID],
                 success: .ok(.ref("Import"), "The import, `committed`, with its `result`."),
-                errors: [.notFound("import"), .importCommitted, .importInProgress,
+                errors: [.notFound("import"), .forbiddenImport, .importCommitted, .importInProgress,
                          OpenAPI.ErrorCode(409, "import_has_errors", "Rows have errors, found at the upload, the last change, or now; "
                              + "`details.error_count` counts them."),
                          OpenAPI.ErrorCode(402, "quota_exceeded", "The new records would pass the plan's limit of `object`; `details`: "

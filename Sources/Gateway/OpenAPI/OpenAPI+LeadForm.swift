@@ -71,6 +71,9 @@ extension OpenAPI.Area {
                 errors: [
                     .formNotFound,
                     OpenAPI.ErrorCode(413, "payload_too_large", "The body is larger than 64 KiB."),
+                    OpenAPI.ErrorCode(400, "invalid_form", "A browser's form post that is not a well-formed form: a `%` without two "
+                        + "hexadecimal digits, bytes that are not UTF-8, a part without `=`, a value without a name, a name longer than 100 "
+                        + "characters, or a field given twice (`details.field` names it). Fields other than the submission's are ignored."),
                     OpenAPI.ErrorCode(422, "invalid_field", "`name` is missing or too long, neither `email` nor `phone` is given, or a "
                         + "field breaks a lead's rules; `details.field` names it."),
                     OpenAPI.ErrorCode(422, "spam_suspected", "The hidden honeypot field `website` was filled in."),

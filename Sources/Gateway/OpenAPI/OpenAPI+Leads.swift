@@ -36,6 +36,18 @@ extension OpenAPI.Area {
 
     private static let leadID = OpenAPI.Parameter.id("id", "The lead's id.")
 
+    /// The filters of the list, which its export takes too.
+    private static let leadFilters: [OpenAPI.Parameter] = [
+        .query("status", .oneOf(Lead.Status.allCases.map(\.rawValue)), "Only the leads in this status."),
+        .query("source", .string(), "Only the leads of this source, without regard to case."),
+        .query("owner_id", .id, "Only the leads this member owns."),
+        .textFilter("every word of `q` starts a word of the name or the company, the email starts with `q`, or the phone number "
+            + "matches in any formatting"),
+    ]
+    private static let invalidLeadFilter = OpenAPI.ErrorCode.invalidFilter(
+        "`status` is not a lead status, `owner_id` is not a UUID, or `q` is shorter than 2 or longer than 200 characters once "
+            + "trimmed; `details.field` names it.")
+
     static let leads = OpenAPI.Area(
         tag: "Leads",
         description: "People who may become customers, until a qualified one is converted into an account, a contact and "
@@ -85,17 +97,14 @@ extension OpenAPI.Area {
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/leads", id: "listLeads", summary: "List or search leads",
                 description: "Filters combine.",
-                parameters: [
-                    .query("status", .oneOf(Lead.Status.allCases.map(\.rawValue)), "Only the leads in this status."),
-                    .query("source", .string(), "Only the leads of this source, without regard to case."),
-                    .query("owner_id", .id, "Only the leads this member owns."),
-                    .textFilter("every word of `q` starts a word of the name or the company, the email starts with `q`, or the "
-                        + "phone number matches in any formatting"),
-                ],
+                parameters: leadFilters,
                 success: .page(of: "Lead", "A page of leads, in creation order."),
-                errors: [.invalidFilter("`status` is not a lead status, `owner_id` is not a UUID, or `q` is shorter than 2 or longer "
-                    + "than 200 characters once trimmed; `details.field` names it.")])
-                .filteredByCustomFields(),
+                errors: [invalidLeadFilter]).filteredByCustomFields(),
+            .csvExport("leads", id: "exportLeads", filters: leadFilters,
+                       columns: "`id, name, company, email, phone, title, source, status, disqualified_reason, message, owner_id, "
+                           + "converted_at, converted_account_id, converted_contact_id, converted_deal_id, created_at, updated_at`; the "
+                           + "person's columns map themselves in a leads import",
+                       errors: [invalidLeadFilter]).filteredByCustomFields(),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/leads/{id}", id: "getLead", summary: "Read a lead",
                 parameters: [leadID],
