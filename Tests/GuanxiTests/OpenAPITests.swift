@@ -275,6 +275,7 @@ struct OpenAPITests {
                                 form: "name=Ada&email=ada%40example.com&website=&form_token=\(formToken)")
             _ = try await check(.post, "/forms/\(tenant.slug)/leads", "/forms/{slug}/leads",
                                 json: ["name": "Bot", "email": "bot@example.com", "website": "x", "form_token": formToken], authenticated: false)
+            _ = try await check(.post, "/forms/\(tenant.slug)/leads", "/forms/{slug}/leads", form: "name=%zz&form_token=\(formToken)")
             _ = try await check(.get, "/forms/no-such-workspace", "/forms/{slug}", authenticated: false)
 
             // Custom fields: definitions, values on records, `cf.` filters, refusals.
@@ -330,6 +331,12 @@ struct OpenAPITests {
             _ = try await check(.post, "/api/v1/imports?object=leads_and_more", "/api/v1/imports", upload: ("text/csv", "name\r\nx\r\n"))
             _ = try await check(.get, "/api/v1/contacts/export.csv?account_id=\(accountID)", "/api/v1/contacts/export.csv")
             _ = try await check(.get, "/api/v1/accounts/export.csv?encoding=latin-1", "/api/v1/accounts/export.csv")
+            _ = try await check(.post, "/api/v1/imports?object=leads", "/api/v1/imports",
+                                upload: ("text/csv", "姓名,公司,来源\r\n周杰,深圳华强电子,trade_show\r\n"))
+            _ = try await check(.get, "/api/v1/leads/export.csv?status=new", "/api/v1/leads/export.csv")
+            _ = try await check(.get, "/api/v1/deals/export.csv?cf.budget.gte=100000&encoding=gb18030", "/api/v1/deals/export.csv")
+            _ = try await check(.get, "/api/v1/cases/export.csv?status=pending", "/api/v1/cases/export.csv")
+            _ = try await check(.get, "/api/v1/activities/export.csv?kind=task", "/api/v1/activities/export.csv")
 
             // Invoices: a billed workspace's January 2035 (a year no other suite bills), as JSON and as its page.
             let billed = try await app.billedTenant(name: "莲花茶馆")
