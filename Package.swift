@@ -21,6 +21,7 @@ let migrationFiles = [
     "0014_create_search.sql",
     "0015_attach_activities_to_cases.sql",
     "0017_audit_settings_and_members.sql",
+    "0018_create_campaigns.sql",
 ]
 
 let swiftSettings: [SwiftSetting] = [
