@@ -41,7 +41,8 @@ struct DealsController {
                                 ownerID: try request.filterID("owner_id", as: UserID.self),
                                 accountID: try request.filterID("account_id", as: AccountID.self),
                                 contactID: try request.filterID("contact_id", as: ContactID.self), q: request.filterText("q"),
-                                customFields: try request.customFieldFilter)
+                                customFields: try request.customFieldFilter,
+                                campaignID: try request.filterID("campaign_id", as: CampaignID.self))
         return ListResponse(try await deals.list(context.principal, filter, try request.pageRequest))
     }
 
