@@ -76,7 +76,8 @@ public struct GuanxiServices: Sendable {
         self.recordShares = RecordShares(database: database)
         self.search = Search(database: database)
         self.imports = Imports(database: database)
-        self.exports = Exports(database: database, contacts: contacts, accounts: accounts)
+        self.exports = Exports(database: database, contacts: contacts, accounts: accounts, leads: leads, deals: deals, cases: cases,
+                               activities: activities)
         self.plans = plans
         self.subscriptions = subscriptions
         self.limits = Limits(database: database, subscriptions: subscriptions, rateLimiter: rateLimiter, concurrency: concurrency)

@@ -109,14 +109,13 @@ public struct Accounts: Sendable {
     /// A page of accounts in creation order, filtered by `q` (name, website, phone) and custom fields.
     public func list(_ tenant: TenantID, q: String?, customFields filter: CustomFieldFilter = CustomFieldFilter(),
                      _ page: PageRequest) async throws -> Page<Account> {
-        let search = TextSearch(q)
+        let search = try TextSearch.condition(q, matching: .account)
         let rows = try await database.withTenant(tenant) { transaction in
             let customFields = try await filter.condition(for: .account, in: transaction)
             return try await transaction.rows("""
                 SELECT \(columns: Self.columns) FROM accounts
                  WHERE id > \(page.after?.after ?? UUID.minimum)
-                   AND (\(search.pattern)::text IS NULL OR name ILIKE \(search.pattern) OR website ILIKE \(search.pattern)
-                        OR regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g') LIKE \(search.digitsPattern))
+                   AND \(condition: search)
                    AND \(condition: customFields)
                  ORDER BY id LIMIT \(page.limit + 1)
                 """, as: Row.self)

@@ -138,7 +138,7 @@ public struct Campaigns: Sendable {
 
     /// A page of campaigns in creation order, filtered by status, channel, owner and any part of the name.
     public func list(_ principal: TenantPrincipal, _ filter: CampaignFilter, _ page: PageRequest) async throws -> Page<Campaign> {
-        let search = TextSearch(filter.q)
+        let pattern = TextSearch.substringPattern(filter.q)
         let rows = try await database.withTenant(principal.tenant) { transaction in
             try await transaction.rows("""
                 SELECT \(columns: Self.columns) FROM campaigns
@@ -146,7 +146,7 @@ public struct Campaigns: Sendable {
                    AND (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
                    AND (\(filter.channel?.rawValue)::text IS NULL OR channel = \(filter.channel?.rawValue))
                    AND (\(filter.ownerID?.uuid)::uuid IS NULL OR owner_id = \(filter.ownerID?.uuid))
-                   AND (\(search.pattern)::text IS NULL OR name ILIKE \(search.pattern))
+                   AND (\(pattern)::text IS NULL OR name ILIKE \(pattern))
                  ORDER BY id LIMIT \(page.limit + 1)
                 """, as: Row.self)
         }

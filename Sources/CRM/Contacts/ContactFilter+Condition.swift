@@ -9,10 +9,7 @@ extension ContactFilter {
     func condition(in transaction: Transaction) async throws -> SQLCondition {
         var conditions: [SQLCondition] = []
         if let accountID { conditions.append("account_id = \(accountID.uuid)") }
-        let search = TextSearch(q)
-        if let pattern = search.pattern {
-            conditions.append("(name ILIKE \(pattern) OR email ILIKE \(pattern) OR phone_digits LIKE \(search.digitsPattern))")
-        }
+        conditions.append(try TextSearch.condition(q, matching: .contact))
         conditions.append(try await customFields.condition(for: .contact, in: transaction))
         return .all(conditions)
     }

@@ -175,7 +175,7 @@ public struct Deals: Sendable {
     /// A page of deals in creation order. Every list of deals is this query, so a filter added
     /// here (a member's own deals, a custom field) applies everywhere.
     public func list(_ principal: TenantPrincipal, _ filter: DealFilter, _ page: PageRequest) async throws -> Page<Deal> {
-        let search = TextSearch(filter.q)
+        let search = try TextSearch.condition(filter.q, matching: .deal)
         let rows = try await database.withTenant(principal.tenant) { transaction in
             let customFields = try await filter.customFields.condition(for: .deal, in: transaction)
             return try await transaction.rows("""
@@ -188,7 +188,7 @@ public struct Deals: Sendable {
                    AND (\(filter.accountID?.uuid)::uuid IS NULL OR account_id = \(filter.accountID?.uuid))
                    AND (\(filter.contactID?.uuid)::uuid IS NULL
                         OR EXISTS (SELECT 1 FROM deal_contacts c WHERE c.deal_id = deal_details.id AND c.contact_id = \(filter.contactID?.uuid)))
-                   AND (\(search.pattern)::text IS NULL OR name ILIKE \(search.pattern))
+                   AND \(condition: search)
                    AND (\(filter.campaignID?.uuid)::uuid IS NULL OR campaign_id = \(filter.campaignID?.uuid))
                    AND \(condition: customFields)
                  ORDER BY id LIMIT \(page.limit + 1)

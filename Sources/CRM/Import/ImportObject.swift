@@ -14,9 +14,15 @@ struct ImportObject: Sendable {
     let fields: [ImportField]
     /// Checked in order: a row is the duplicate of the record its first key finds.
     let dedupeKeys: [DedupeKey]
+    /// Whose access rules apply (Docs/Access.md): a duplicate is updated only when the member may
+    /// change it. The table has `owner_id`.
+    let kind: RecordKind
+    /// A column that, once set, means the record no longer changes (a converted lead's
+    /// `converted_at`): a duplicate of such a record is left out even under `update`.
+    var settledColumn: SQLIdentifier? = nil
 
     /// Every kind of record that can be imported.
-    static let all: [ImportObject] = [.contacts, .accounts]
+    static let all: [ImportObject] = [.contacts, .accounts, .leads]
 
     static func named(_ name: String) -> ImportObject? {
         all.first { $0.name == name }

@@ -116,7 +116,7 @@ public struct Leads: Sendable {
     /// A page of leads in creation order. Every list of leads is this query, so a filter added
     /// here (a member's own leads, a custom field) applies everywhere.
     public func list(_ principal: TenantPrincipal, _ filter: LeadFilter, _ page: PageRequest) async throws -> Page<Lead> {
-        let search = TextSearch(filter.q)
+        let search = try TextSearch.condition(filter.q, matching: .lead)
         let source = filter.source?.lowercased()
         let rows = try await database.withTenant(principal.tenant) { transaction in
             let customFields = try await filter.customFields.condition(for: .lead, in: transaction)
@@ -126,8 +126,7 @@ public struct Leads: Sendable {
                    AND (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
                    AND (\(source)::text IS NULL OR source = \(source))
                    AND (\(filter.ownerID?.uuid)::uuid IS NULL OR owner_id = \(filter.ownerID?.uuid))
-                   AND (\(search.pattern)::text IS NULL OR name ILIKE \(search.pattern) OR company ILIKE \(search.pattern)
-                        OR email ILIKE \(search.pattern))
+                   AND \(condition: search)
                    AND \(condition: customFields)
                  ORDER BY id LIMIT \(page.limit + 1)
                 """, as: Row.self)
@@ -221,11 +220,8 @@ struct LeadFields {
         self.email = person.email
         self.phone = person.phone
         self.title = person.title
-        self.company = try Validate.text(company, field: "company", length: 1...300)
-        self.source = try Validate.text(source, field: "source", length: 1...40)?.lowercased()
-        if let source = self.source, source.wholeMatch(of: /[a-z0-9][a-z0-9_-]*/) == nil {
-            throw GuanxiError.invalidField("source", "source is a short code of letters, digits, _ and -, such as web_form or trade_show.")
-        }
+        self.company = try Self.company(company)
+        self.source = try Self.source(source)
         guard status != .converted else {
             throw GuanxiError.invalidField("status", "A lead becomes converted only through POST /api/v1/leads/{id}/convert.")
         }
@@ -237,7 +233,30 @@ struct LeadFields {
         if status != .disqualified && self.disqualifiedReason != nil {
             throw GuanxiError.invalidField("disqualified_reason", "disqualified_reason goes only with status disqualified.")
         }
-        self.message = try Validate.text(message, field: "message", length: 1...5000)
+        self.message = try Self.message(message)
         self.ownerID = ownerID
+    }
+
+    // The rules of single fields, shared with the import (`ImportObject+Leads.swift`).
+
+    static func company(_ value: String?) throws -> String? {
+        try Validate.text(value, field: "company", length: 1...300)
+    }
+
+    /// A short code, stored in lower case: `[a-z0-9][a-z0-9_-]*`, checked without a regex, which
+    /// would be compiled again for every row of an import.
+    static func source(_ value: String?) throws -> String? {
+        let source = try Validate.text(value, field: "source", length: 1...40)?.lowercased()
+        func isCode(_ character: Character) -> Bool {
+            character.isASCII && (character.isLetter || character.isNumber || character == "_" || character == "-")
+        }
+        if let source, source.first == "_" || source.first == "-" || !source.allSatisfy(isCode) {
+            throw GuanxiError.invalidField("source", "source is a short code of letters, digits, _ and -, such as web_form or trade_show.")
+        }
+        return source
+    }
+
+    static func message(_ value: String?) throws -> String? {
+        try Validate.text(value, field: "message", length: 1...5000)
     }
 }

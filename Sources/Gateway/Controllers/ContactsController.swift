@@ -27,6 +27,11 @@ struct ContactsController {
     }
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> ListResponse<Contact> {
+        ListResponse(try await contacts.list(context.principal.tenant, try Self.filter(request), try request.pageRequest))
+    }
+
+    /// The list's filters, also the export's.
+    static func filter(_ request: Request) throws -> ContactFilter {
         let query = request.uri.queryParameters
         var accountID: AccountID?
         if let text = query["account_id"] {
@@ -35,8 +40,7 @@ struct ContactsController {
             }
             accountID = id
         }
-        let filter = ContactFilter(q: query["q"].map(String.init), accountID: accountID, customFields: try request.customFieldFilter)
-        return ListResponse(try await contacts.list(context.principal.tenant, filter, try request.pageRequest))
+        return ContactFilter(q: query["q"].map(String.init), accountID: accountID, customFields: try request.customFieldFilter)
     }
 
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Contact {
