@@ -51,6 +51,8 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     InvoicesController(invoices: services.invoices).addRoutes(to: api)
     RecordSharesController(shares: services.recordShares, maxBodyBytes: maxBody).addRoutes(to: api)
     SearchController(search: services.search).addRoutes(to: api)
+    CampaignsController(campaigns: services.campaigns, maxBodyBytes: maxBody).addRoutes(to: api)
+    CampaignMembersController(members: services.campaignMembers, maxBodyBytes: maxBody).addRoutes(to: api)
 
     let ops = router.group("ops/v1")
         .add(middleware: OperatorAuthenticationMiddleware(authenticator: services.authenticator))
