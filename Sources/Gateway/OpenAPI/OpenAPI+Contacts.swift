@@ -20,8 +20,8 @@ extension OpenAPI.Area {
 
     private static let contactID = OpenAPI.Parameter.id("id", "The contact's id.")
 
-    /// The filters of the list, which its export takes too.
-    private static let contactFilters: [OpenAPI.Parameter] = [
+    /// The filters of the list, which its export and a campaign's segment take too.
+    static let contactFilters: [OpenAPI.Parameter] = [
         .textFilter("every word of `q` starts a word of `name`, so any two characters of a Chinese name find it and `an mü` finds "
             + "Anna Müller; `email` starts with `q` (`zhang.wei@`); or the phone number matches whatever its formatting (`13800138000` "
             + "and `8000` find `+86 138-0013-8000`)"),

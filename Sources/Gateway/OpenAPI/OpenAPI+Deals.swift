@@ -9,6 +9,8 @@ extension OpenAPI.ErrorCode {
     static let unknownContact = Self(422, "unknown_contact",
                                      "`contact_id`, or an entry of `contact_ids`, names no contact of this workspace; `details.field` "
                                          + "names the field.")
+    static let unknownCampaign = Self(422, "unknown_campaign", "`campaign_id` names no campaign of this workspace; `details.field` is "
+        + "`campaign_id`.")
     static let stageUnchanged = Self(409, "stage_unchanged", "The deal is already in that stage.")
 }
 
@@ -35,6 +37,7 @@ extension OpenAPI.Area {
         "contact_ids": OpenAPI.Schema.array(of: .id).orNull
             .described("Contacts of this workspace, in order; repeats are dropped. In a change it replaces the list, and `null` or `[]` "
                 + "empties it."),
+        "campaign_id": OpenAPI.Schema.id.orNull.described("The campaign of this workspace that sourced the deal."),
     ]
 
     /// The 422 `invalid_field` of a create or a change.
@@ -64,6 +67,7 @@ extension OpenAPI.Area {
         .query("owner_id", .id, "Only the deals this member owns."),
         .query("account_id", .id, "Only the deals of this account."),
         .query("contact_id", .id, "Only the deals with this contact."),
+        .query("campaign_id", .id, "Only the deals this campaign sourced."),
         .textFilter("every word of `q` starts a word of the name"),
     ]
     private static let invalidDealFilter = OpenAPI.ErrorCode.invalidFilter(
@@ -90,6 +94,8 @@ extension OpenAPI.Area {
                 "account_id": OpenAPI.Schema.id.orNull,
                 "contact_ids": OpenAPI.Schema.array(of: .id).described("In the order they were added; a deleted contact leaves the list."),
                 "owner_id": .id,
+                "campaign_id": OpenAPI.Schema.id.orNull.described("The campaign that sourced the deal; `null` when none did, or once it "
+                    + "is deleted."),
                 "closed_at": OpenAPI.Schema.time.orNull.described("When the deal was won or lost; `null` while it is open."),
                 "close_reason": OpenAPI.Schema.string().orNull.described("Why it was won or lost; `null` while it is open."),
                 "custom_fields": .customFieldValues,
@@ -130,7 +136,8 @@ extension OpenAPI.Area {
                     "custom_fields": .newCustomFieldValues,
                 ]) { $1 }, required: ["name"]),
                 success: .created(.ref("Deal"), "The deal."),
-                errors: [.unknownStage, .unknownAccount, .unknownContact, .unknownUser, invalidDealField, .unknownCustomField, .invalidCustomField,
+                errors: [.unknownStage, .unknownAccount, .unknownContact, .unknownCampaign, .unknownUser, invalidDealField, .unknownCustomField,
+                         .invalidCustomField,
                          OpenAPI.ErrorCode(403, "forbidden_role", "The caller is a support agent, who does not make deals; or "
                              + OpenAPI.ErrorCode.forbiddenOwner.meaning)]),
             OpenAPI.Operation(
@@ -141,8 +148,8 @@ extension OpenAPI.Area {
                 errors: [invalidDealFilter]).filteredByCustomFields(),
             .csvExport("deals", id: "exportDeals", filters: dealFilters,
                        columns: "`id, name, pipeline_id, stage_id, stage_name, status, win_probability_bp, amount, currency, "
-                           + "expected_close_date, account_name, account_id, contact_ids, owner_id, closed_at, close_reason, created_at, "
-                           + "updated_at`; `amount` is a decimal in the currency's major unit (`1234.56`), `contact_ids` are separated "
+                           + "expected_close_date, account_name, account_id, contact_ids, owner_id, campaign_id, closed_at, close_reason, "
+                           + "created_at, updated_at`; `amount` is a decimal in the currency's major unit (`1234.56`), `contact_ids` are separated "
                            + "by spaces",
                        errors: [invalidDealFilter]).filteredByCustomFields(),
             OpenAPI.Operation(
@@ -174,8 +181,8 @@ extension OpenAPI.Area {
                     "custom_fields": .customFieldChanges,
                 ]) { $1 }),
                 success: .ok(.ref("Deal"), "The deal."),
-                errors: [.notFound("deal"), .recordReadOnly, .forbiddenReassignment, .unknownAccount, .unknownContact, .unknownUser,
-                         invalidDealField, .unknownCustomField, .invalidCustomField]),
+                errors: [.notFound("deal"), .recordReadOnly, .forbiddenReassignment, .unknownAccount, .unknownContact, .unknownCampaign,
+                         .unknownUser, invalidDealField, .unknownCustomField, .invalidCustomField]),
             OpenAPI.Operation(
                 method: .delete, path: "/api/v1/deals/{id}", id: "deleteDeal", summary: "Delete a deal",
                 description: "Its history and contact links go with it; its activities stay on the other records they are attached to.",

@@ -22,6 +22,7 @@ extension OpenAPI {
         .activities,
         .cases,
         .serviceLevels,
+        .campaigns,
         .customFields,
         .imports,
         .invoices,
