@@ -300,6 +300,35 @@ struct OpenAPITests {
             _ = try await check(.post, "/api/v1/deals", "/api/v1/deals",
                                 json: ["name": "美元订单", "custom_fields": ["budget": ["amount_minor": 100, "currency": "USD"]]])
 
+            // Marketing: a campaign, its members by id and by segment, touches, a sourced deal, the report.
+            let campaign = try await check(.post, "/api/v1/campaigns", "/api/v1/campaigns",
+                                           json: ["name": "广交会邀请", "channel": "event", "currency": "cny", "budget_minor": 5_000_000])
+            let campaignID = try #require(campaign["id"] as? String)
+            let added = try await check(.post, "/api/v1/campaigns/\(campaignID)/members", "/api/v1/campaigns/{id}/members",
+                                        json: ["contact_ids": [contactID], "lead_ids": [leadID]])
+            let campaignMemberID = try #require((added["added"] as? [[String: Any]])?.first?["id"] as? String)
+            _ = try await check(.post, "/api/v1/campaigns/\(campaignID)/members/segment?account_id=\(accountID)",
+                                "/api/v1/campaigns/{id}/members/segment")
+            let campaignMember = "/api/v1/campaigns/{id}/members/{member_id}"
+            _ = try await check(.post, "/api/v1/campaigns/\(campaignID)/members/\(campaignMemberID)/touches", campaignMember + "/touches",
+                                json: ["status": "sent"])
+            _ = try await check(.patch, "/api/v1/campaigns/\(campaignID)", "/api/v1/campaigns/{id}", json: ["status": "active"])
+            _ = try await check(.post, "/api/v1/campaigns/\(campaignID)/touches", "/api/v1/campaigns/{id}/touches",
+                                json: ["status": "sent", "from_status": "targeted", "note": "邀请函已寄出"])
+            _ = try await check(.post, "/api/v1/campaigns/\(campaignID)/members/\(campaignMemberID)/touches", campaignMember + "/touches",
+                                json: ["status": "responded", "note": "16日到展位"])
+            _ = try await check(.post, "/api/v1/campaigns/\(campaignID)/members/\(campaignMemberID)/touches", campaignMember + "/touches",
+                                json: ["status": "sent"])
+            _ = try await check(.get, "/api/v1/campaigns/\(campaignID)/members?status=responded", "/api/v1/campaigns/{id}/members")
+            _ = try await check(.get, "/api/v1/campaigns/\(campaignID)/members/\(campaignMemberID)/touches", campaignMember + "/touches")
+            _ = try await check(.post, "/api/v1/deals", "/api/v1/deals",
+                                json: ["name": "秋茶订单", "amount_minor": 1_250_000, "currency": "CNY", "campaign_id": campaignID])
+            _ = try await check(.patch, "/api/v1/campaigns/\(campaignID)", "/api/v1/campaigns/{id}",
+                                json: ["status": "completed", "actual_cost_minor": 4_200_000])
+            _ = try await check(.get, "/api/v1/campaigns/\(campaignID)/report", "/api/v1/campaigns/{id}/report")
+            _ = try await check(.get, "/api/v1/campaigns?q=广交会", "/api/v1/campaigns")
+            _ = try await check(.get, "/api/v1/contacts/\(contactID)/timeline", "/api/v1/contacts/{id}/timeline")
+
             // Record access: a share, changed, read, used and taken away; a reassignment; search sees what the member sees.
             let shares = "/api/v1/contacts/{id}/shares"
             _ = try await check(.post, "/api/v1/contacts/\(contactID)/shares", shares, json: ["user_id": memberID, "access": "read"])
