@@ -20,6 +20,7 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     let hosts = TenantHosts(baseDomain: configuration.baseDomain, directory: services.tenants)
 
     HealthController(database: services.database).addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
     SessionController(authenticator: services.authenticator, hosts: hosts, throttle: .logins(), maxBodyBytes: maxBody)
         .addRoutes(to: router)
     LeadFormController(form: services.leadForm, tenants: services.tenants, subscriptions: services.subscriptions, maxBodyBytes: maxBody)
