@@ -28,7 +28,7 @@ extension OpenAPI.Area {
         .query("account_id", .id, "Only the contacts of this account."),
     ]
     private static let invalidContactFilter = OpenAPI.ErrorCode.invalidFilter(
-        "`q` is shorter than 2 or longer than 200 characters once trimmed (`details.field` is `q`), or `account_id` is not a UUID.")
+        "`q` is shorter than 2 or longer than 200 characters once trimmed, or `account_id` is not a UUID; `details.field` names the parameter.")
 
     static let contacts = OpenAPI.Area(
         tag: "Contacts",
