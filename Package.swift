@@ -22,6 +22,7 @@ let migrationFiles = [
     "0015_attach_activities_to_cases.sql",
     "0016_import_leads.sql",
     "0017_audit_settings_and_members.sql",
+    "0018_create_campaigns.sql",
     "0019_drop_trigram_indexes.sql",
 ]
 

@@ -23,6 +23,8 @@ public struct GuanxiServices: Sendable {
     public let deals: Deals
     public let activities: Activities
     public let timeline: Timeline
+    public let campaigns: Campaigns
+    public let campaignMembers: CampaignMembers
     public let recordShares: RecordShares
     public let search: Search
     public let imports: Imports
@@ -69,6 +71,8 @@ public struct GuanxiServices: Sendable {
         self.deals = Deals(database: database)
         self.activities = Activities(database: database)
         self.timeline = Timeline(database: database)
+        self.campaigns = Campaigns(database: database)
+        self.campaignMembers = CampaignMembers(database: database)
         self.recordShares = RecordShares(database: database)
         self.search = Search(database: database)
         self.imports = Imports(database: database)

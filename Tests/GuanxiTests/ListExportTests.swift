@@ -119,7 +119,7 @@ struct ListExportTests {
             _ = try await app.create("/api/v1/deals", tenant, ["name": "No amount yet"])
             let deals = try await app.export("/api/v1/deals/export.csv", tenant: tenant)
             #expect(deals.header == ["id", "name", "pipeline_id", "stage_id", "stage_name", "status", "win_probability_bp", "amount", "currency",
-                                     "expected_close_date", "account_name", "account_id", "contact_ids", "owner_id", "closed_at", "close_reason",
+                                     "expected_close_date", "account_name", "account_id", "contact_ids", "owner_id", "campaign_id", "closed_at", "close_reason",
                                      "created_at", "updated_at"])
             #expect(deals.records.map { "\($0["name"] ?? "")|\($0["amount"] ?? "")|\($0["currency"] ?? "")" }
                     == ["Spring tea|1234.56|CNY", "Tokyo|5000|JPY", "Unpriced|0.007|KWD", "No amount yet||"])

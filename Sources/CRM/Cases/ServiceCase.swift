@@ -274,7 +274,7 @@ public struct CaseFilter: Sendable {
 
 /// One entry of a case's history, for a timeline.
 public struct CaseEvent: Sendable, Equatable, Encodable {
-    public enum Kind: String, Sendable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
         case created
         case statusChanged = "status_changed"
         case priorityChanged = "priority_changed"

@@ -113,15 +113,11 @@ public struct Contacts: Sendable {
 
     /// A page of contacts in creation order, filtered by `q` (name, email, phone), account and custom fields.
     public func list(_ tenant: TenantID, _ filter: ContactFilter, _ page: PageRequest) async throws -> Page<Contact> {
-        let search = try TextSearch.condition(filter.q, matching: .contact)
         let rows = try await database.withTenant(tenant) { transaction in
-            let customFields = try await filter.customFields.condition(for: .contact, in: transaction)
+            let matching = try await filter.condition(in: transaction)
             return try await transaction.rows("""
                 SELECT \(columns: Self.columns) FROM contacts
-                 WHERE id > \(page.after?.after ?? UUID.minimum)
-                   AND (\(filter.accountID?.uuid)::uuid IS NULL OR account_id = \(filter.accountID?.uuid))
-                   AND \(condition: search)
-                   AND \(condition: customFields)
+                 WHERE id > \(page.after?.after ?? UUID.minimum) AND \(condition: matching)
                  ORDER BY id LIMIT \(page.limit + 1)
                 """, as: Row.self)
         }

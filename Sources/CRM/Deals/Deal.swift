@@ -24,6 +24,8 @@ public struct Deal: Sendable, Encodable, Equatable {
     public var closeReason: String?
     /// The workspace's custom fields for deals that this one has a value for.
     public var customFields: CustomFields
+    /// The campaign that sourced the deal (Docs/Marketing.md); `null` when none did, or once it is deleted.
+    public var campaignID: CampaignID?
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -41,6 +43,7 @@ public struct Deal: Sendable, Encodable, Equatable {
         case closedAt = "closed_at"
         case closeReason = "close_reason"
         case customFields = "custom_fields"
+        case campaignID = "campaign_id"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -48,7 +51,7 @@ public struct Deal: Sendable, Encodable, Equatable {
     public init(id: DealID, name: String, pipelineID: PipelineID, stageID: StageID, stageName: String, status: Stage.Kind,
                 winProbabilityBP: Int, amount: Money?, expectedCloseDate: CalendarDate?, accountID: AccountID?,
                 contactIDs: [ContactID], ownerID: UserID, closedAt: Date?, closeReason: String?,
-                customFields: CustomFields, createdAt: Date, updatedAt: Date) {
+                customFields: CustomFields, campaignID: CampaignID? = nil, createdAt: Date, updatedAt: Date) {
         self.id = id
         self.name = name
         self.pipelineID = pipelineID
@@ -64,6 +67,7 @@ public struct Deal: Sendable, Encodable, Equatable {
         self.closedAt = closedAt
         self.closeReason = closeReason
         self.customFields = customFields
+        self.campaignID = campaignID
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -87,6 +91,7 @@ public struct Deal: Sendable, Encodable, Equatable {
         try container.encode(closedAt, forKey: .closedAt)
         try container.encode(closeReason, forKey: .closeReason)
         try container.encode(customFields, forKey: .customFields)
+        try container.encode(campaignID, forKey: .campaignID)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
     }
@@ -94,7 +99,7 @@ public struct Deal: Sendable, Encodable, Equatable {
 
 public struct NewDeal: RequestPayload {
     public static let fields: Set<String> = ["name", "amount_minor", "currency", "expected_close_date", "stage_id", "account_id",
-                                             "contact_ids", "owner_id", "custom_fields"]
+                                             "contact_ids", "owner_id", "custom_fields", "campaign_id"]
     public var name: String
     public var amountMinor: Int64?
     public var currency: String?
@@ -106,10 +111,12 @@ public struct NewDeal: RequestPayload {
     /// The calling member when left out.
     public var ownerID: UserID?
     public var customFields: CustomFields?
+    /// The campaign that sourced the deal.
+    public var campaignID: CampaignID?
 
     public init(name: String, amountMinor: Int64? = nil, currency: String? = nil, expectedCloseDate: CalendarDate? = nil,
                 stageID: StageID? = nil, accountID: AccountID? = nil, contactIDs: [ContactID]? = nil, ownerID: UserID? = nil,
-                customFields: CustomFields? = nil) {
+                customFields: CustomFields? = nil, campaignID: CampaignID? = nil) {
         self.name = name
         self.amountMinor = amountMinor
         self.currency = currency
@@ -119,6 +126,7 @@ public struct NewDeal: RequestPayload {
         self.contactIDs = contactIDs
         self.ownerID = ownerID
         self.customFields = customFields
+        self.campaignID = campaignID
     }
 
     enum CodingKeys: String, CodingKey {
@@ -130,13 +138,14 @@ public struct NewDeal: RequestPayload {
         case contactIDs = "contact_ids"
         case ownerID = "owner_id"
         case customFields = "custom_fields"
+        case campaignID = "campaign_id"
     }
 }
 
 /// A deal's stage changes only through a move (`Deals.move`), which records it.
 public struct DealPatch: RequestPayload {
     public static let fields: Set<String> = ["name", "amount_minor", "currency", "expected_close_date", "account_id", "contact_ids", "owner_id",
-                                             "custom_fields"]
+                                             "custom_fields", "campaign_id"]
     public var name: FieldPatch<String> = .keep
     public var amountMinor: FieldPatch<Int64> = .keep
     public var currency: FieldPatch<String> = .keep
@@ -147,6 +156,7 @@ public struct DealPatch: RequestPayload {
     public var ownerID: FieldPatch<UserID> = .keep
     /// The custom fields to change: a value replaces, `null` removes; others keep theirs.
     public var customFields: CustomFields?
+    public var campaignID: FieldPatch<CampaignID> = .keep
 
     public init() {}
 
@@ -160,6 +170,7 @@ public struct DealPatch: RequestPayload {
         contactIDs = try container.decodePatch([ContactID].self, forKey: .contactIDs)
         ownerID = try container.decodePatch(UserID.self, forKey: .ownerID)
         customFields = try container.decodeIfPresent(CustomFields.self, forKey: .customFields)
+        campaignID = try container.decodePatch(CampaignID.self, forKey: .campaignID)
     }
 }
 
@@ -237,10 +248,12 @@ public struct DealFilter: Sendable {
     /// Any part of the name, without regard to case.
     public var q: String?
     public var customFields: CustomFieldFilter
+    /// The deals a campaign sourced.
+    public var campaignID: CampaignID?
 
     public init(status: Stage.Kind? = nil, stageID: StageID? = nil, pipelineID: PipelineID? = nil, ownerID: UserID? = nil,
                 accountID: AccountID? = nil, contactID: ContactID? = nil, q: String? = nil,
-                customFields: CustomFieldFilter = CustomFieldFilter()) {
+                customFields: CustomFieldFilter = CustomFieldFilter(), campaignID: CampaignID? = nil) {
         self.status = status
         self.stageID = stageID
         self.pipelineID = pipelineID
@@ -249,5 +262,6 @@ public struct DealFilter: Sendable {
         self.contactID = contactID
         self.q = q
         self.customFields = customFields
+        self.campaignID = campaignID
     }
 }

@@ -83,8 +83,8 @@ public struct Exports: Sendable {
     /// currency, the account's name beside its id, the contacts' ids separated by spaces.
     public func deals(_ principal: TenantPrincipal, _ filter: DealFilter, encoding: ExportEncoding) async throws -> CSVExport {
         let header = ["id", "name", "pipeline_id", "stage_id", "stage_name", "status", "win_probability_bp", "amount", "currency",
-                      "expected_close_date", "account_name", "account_id", "contact_ids", "owner_id", "closed_at", "close_reason",
-                      "created_at", "updated_at"]
+                      "expected_close_date", "account_name", "account_id", "contact_ids", "owner_id", "campaign_id", "closed_at",
+                      "close_reason", "created_at", "updated_at"]
         let custom = try await CustomFieldColumns.load(.deal, after: header, tenant: principal.tenant, database: database)
         return CSVExport(header: header + custom.headers, encoding: encoding) { [deals, database] cursor in
             let page = try await deals.list(principal, filter, PageRequest(limit: Self.pageSize, after: cursor))
@@ -93,8 +93,8 @@ public struct Exports: Sendable {
                 [deal.id.description, deal.name, deal.pipelineID.description, deal.stageID.description, deal.stageName,
                  deal.status.rawValue, String(deal.winProbabilityBP), deal.amount?.decimalAmount, deal.amount?.currency,
                  deal.expectedCloseDate?.description, deal.accountID.flatMap { names[$0] }, deal.accountID?.description,
-                 deal.contactIDs.map(\.description).joined(separator: " "), deal.ownerID.description, deal.closedAt?.exported,
-                 deal.closeReason, deal.createdAt.exported, deal.updatedAt.exported] + custom.cells(deal.customFields)
+                 deal.contactIDs.map(\.description).joined(separator: " "), deal.ownerID.description, deal.campaignID?.description,
+                 deal.closedAt?.exported, deal.closeReason, deal.createdAt.exported, deal.updatedAt.exported] + custom.cells(deal.customFields)
             }
             return (records, page.nextCursor)
         }

@@ -13,6 +13,8 @@ public struct Imports: Sendable {
 
     /// The largest upload accepted, far above the 1 MiB of JSON bodies.
     public static let maxUploadBytes = 64 << 20
+    /// What an import's rows can become: the values of `object`.
+    public static let objectNames = ImportObject.all.map(\.name)
     /// Errors shown with the job; the errors endpoint pages through all of them.
     static let errorsShown = 100
     /// Rows written, and errors stored, per statement.

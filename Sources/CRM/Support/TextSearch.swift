@@ -39,4 +39,15 @@ enum TextSearch {
                 HAVING min(kind) <> 'w' OR count(DISTINCT word_number) = (SELECT cardinality((q).words) FROM query))
             """
     }
+
+    /// An `ILIKE` pattern matching `q` anywhere, LIKE's wildcards in `q` taken literally; `nil`
+    /// without `q`. Only for names of the few records a workspace keeps that the search does not
+    /// cover (campaigns), where reading all of the workspace's rows costs nothing.
+    static func substringPattern(_ q: String?) -> String? {
+        guard let q = q?.trimmingCharacters(in: .whitespacesAndNewlines), !q.isEmpty else { return nil }
+        let escaped = q.replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+        return "%\(escaped)%"
+    }
 }

@@ -32,15 +32,8 @@ struct ContactsController {
 
     /// The list's filters, also the export's.
     static func filter(_ request: Request) throws -> ContactFilter {
-        let query = request.uri.queryParameters
-        var accountID: AccountID?
-        if let text = query["account_id"] {
-            guard let id = AccountID(String(text)) else {
-                throw GuanxiError(.malformed, code: "invalid_filter", message: "account_id must be an id (UUID).")
-            }
-            accountID = id
-        }
-        return ContactFilter(q: query["q"].map(String.init), accountID: accountID, customFields: try request.customFieldFilter)
+        ContactFilter(q: request.filterText("q"), accountID: try request.filterID("account_id", as: AccountID.self),
+                      customFields: try request.customFieldFilter)
     }
 
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Contact {

@@ -46,7 +46,8 @@ struct DealsController {
                    ownerID: try request.filterID("owner_id", as: UserID.self),
                    accountID: try request.filterID("account_id", as: AccountID.self),
                    contactID: try request.filterID("contact_id", as: ContactID.self), q: request.filterText("q"),
-                   customFields: try request.customFieldFilter)
+                   customFields: try request.customFieldFilter,
+                   campaignID: try request.filterID("campaign_id", as: CampaignID.self))
     }
 
     /// `?from=2026-01&to=2026-06`, both months included; optional `owner_id` and `pipeline_id`.

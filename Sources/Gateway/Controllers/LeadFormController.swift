@@ -111,12 +111,15 @@ struct LeadFormController {
                                   message: form["message"], website: form["website"], formToken: form["form_token"])
     }
 
+    /// The form's pages load nothing from elsewhere and post only to this server.
+    static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+
     /// A page that may be shown inside the workspace's own website, and that loads nothing from elsewhere.
     static func html(_ status: HTTPResponse.Status, _ page: String) -> Response {
         Response(status: status, headers: [
             .contentType: "text/html; charset=utf-8",
             .cacheControl: "no-store",
-            .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+            .contentSecurityPolicy: contentSecurityPolicy,
         ], body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
     }
 }
