@@ -78,6 +78,14 @@ public struct CustomFieldDefinitions: Sendable {
             """, as: Row.self).map(definition)
     }
 
+    /// Every definition of the object, in the order people see them (position, then creation): the
+    /// columns of CSV exports and imports.
+    static func all(_ object: CustomFieldObject, in transaction: Transaction) async throws -> [CustomFieldDefinition] {
+        try await transaction.rows("""
+            SELECT \(columns: columns) FROM custom_field_definitions WHERE object = \(object.rawValue) ORDER BY position, id
+            """, as: Row.self).map(definition)
+    }
+
     /// The object's definitions named by `keys`, by key: what a list's filters need.
     static func named(_ keys: [String], of object: CustomFieldObject, in transaction: Transaction) async throws -> [String: CustomFieldDefinition] {
         let rows = try await transaction.rows("""
@@ -157,7 +165,7 @@ public struct CustomFieldDefinitions: Sendable {
             case .set(let replacement): options = replacement
             }
             let fields = try DefinitionFields(label: label, labelZh: patch.labelZh.applied(to: definition.labelZh), rules: rules,
-                                              options: options, position: position)
+                                              options: options, position: position, keptValues: Set(definition.options.map(\.value)))
             if type != definition.type {
                 try await Self.requireUnused(definition, in: transaction)
             } else if type.hasChoices {
@@ -237,7 +245,9 @@ struct DefinitionFields {
     var options: [CustomFieldOption]
     var position: Int?
 
-    init(label: String, labelZh: String?, rules: CustomFieldRules, options: [CustomFieldOption]?, position: Int?) throws {
+    /// `keptValues`: the choices the field has already; they may keep a `;` from before that rule.
+    init(label: String, labelZh: String?, rules: CustomFieldRules, options: [CustomFieldOption]?, position: Int?,
+         keptValues: Set<String> = []) throws {
         self.label = try Validate.text(label, field: "label", length: 1...100, required: true)!
         self.labelZh = try Validate.text(labelZh, field: "label_zh", length: 1...100)
         self.rules = rules
@@ -259,6 +269,10 @@ struct DefinitionFields {
         self.options = try options.enumerated().map { index, option in
             let field = "options.\(index)"
             let value = try Validate.text(option.value, field: "\(field).value", length: 1...100, required: true)!
+            // It separates the choices of a multi_choice cell in CSV files (CustomFieldCellReader).
+            guard keptValues.contains(value) || !value.contains(where: CustomFieldCellReader.choiceSeparators.contains) else {
+                throw GuanxiError.invalidField("\(field).value", "A choice's value cannot hold ; or ；, which separate choices in CSV files.")
+            }
             guard seen.insert(value).inserted else {
                 throw GuanxiError.invalidField("\(field).value", "The value \(value) appears twice; each choice needs its own value.")
             }

@@ -32,27 +32,29 @@ public struct Exports: Sendable {
     }
 
     /// Contacts, with their account's name beside its id, so the file imports into another workspace.
-    public func contacts(_ tenant: TenantID, _ filter: ContactFilter, encoding: ExportEncoding) -> CSVExport {
+    public func contacts(_ tenant: TenantID, _ filter: ContactFilter, encoding: ExportEncoding) async throws -> CSVExport {
         let header = ["id", "name", "email", "phone", "title", "account_name", "account_id", "created_at", "updated_at"]
-        return CSVExport(header: header, encoding: encoding) { [contacts, database] cursor in
+        let custom = try await CustomFieldColumns.load(.contact, after: header, tenant: tenant, database: database)
+        return CSVExport(header: header + custom.headers, encoding: encoding) { [contacts, database] cursor in
             let page = try await contacts.list(tenant, filter, PageRequest(limit: Self.pageSize, after: cursor))
             let names = try await Self.accountNames(page.items.compactMap(\.accountID), tenant, database)
             let records = page.items.map { contact -> [String?] in
                 [contact.id.description, contact.name, contact.email, contact.phone, contact.title,
                  contact.accountID.flatMap { names[$0] }, contact.accountID?.description,
-                 contact.createdAt.exported, contact.updatedAt.exported]
+                 contact.createdAt.exported, contact.updatedAt.exported] + custom.cells(contact.customFields)
             }
             return (records, page.nextCursor)
         }
     }
 
-    public func accounts(_ tenant: TenantID, q: String?, encoding: ExportEncoding) -> CSVExport {
+    public func accounts(_ tenant: TenantID, q: String?, encoding: ExportEncoding) async throws -> CSVExport {
         let header = ["id", "name", "website", "phone", "industry", "created_at", "updated_at"]
-        return CSVExport(header: header, encoding: encoding) { [accounts] cursor in
+        let custom = try await CustomFieldColumns.load(.account, after: header, tenant: tenant, database: database)
+        return CSVExport(header: header + custom.headers, encoding: encoding) { [accounts] cursor in
             let page = try await accounts.list(tenant, q: q, PageRequest(limit: Self.pageSize, after: cursor))
             let records = page.items.map { account -> [String?] in
                 [account.id.description, account.name, account.website, account.phone, account.industry,
-                 account.createdAt.exported, account.updatedAt.exported]
+                 account.createdAt.exported, account.updatedAt.exported] + custom.cells(account.customFields)
             }
             return (records, page.nextCursor)
         }
@@ -60,17 +62,18 @@ public struct Exports: Sendable {
 
     /// Leads, every field of the API. The person's columns carry the names a leads import
     /// proposes, so the file imports into another workspace.
-    public func leads(_ principal: TenantPrincipal, _ filter: LeadFilter, encoding: ExportEncoding) -> CSVExport {
+    public func leads(_ principal: TenantPrincipal, _ filter: LeadFilter, encoding: ExportEncoding) async throws -> CSVExport {
         let header = ["id", "name", "company", "email", "phone", "title", "source", "status", "disqualified_reason", "message",
                       "owner_id", "converted_at", "converted_account_id", "converted_contact_id", "converted_deal_id",
                       "created_at", "updated_at"]
-        return CSVExport(header: header, encoding: encoding) { [leads] cursor in
+        let custom = try await CustomFieldColumns.load(.lead, after: header, tenant: principal.tenant, database: database)
+        return CSVExport(header: header + custom.headers, encoding: encoding) { [leads] cursor in
             let page = try await leads.list(principal, filter, PageRequest(limit: Self.pageSize, after: cursor))
             let records = page.items.map { lead -> [String?] in
                 [lead.id.description, lead.name, lead.company, lead.email, lead.phone, lead.title, lead.source, lead.status.rawValue,
                  lead.disqualifiedReason, lead.message, lead.ownerID.description, lead.convertedAt?.exported,
                  lead.convertedAccountID?.description, lead.convertedContactID?.description, lead.convertedDealID?.description,
-                 lead.createdAt.exported, lead.updatedAt.exported]
+                 lead.createdAt.exported, lead.updatedAt.exported] + custom.cells(lead.customFields)
             }
             return (records, page.nextCursor)
         }
@@ -78,11 +81,12 @@ public struct Exports: Sendable {
 
     /// Deals, the amount as a decimal number in the currency's major unit (`1234.56`) beside its
     /// currency, the account's name beside its id, the contacts' ids separated by spaces.
-    public func deals(_ principal: TenantPrincipal, _ filter: DealFilter, encoding: ExportEncoding) -> CSVExport {
+    public func deals(_ principal: TenantPrincipal, _ filter: DealFilter, encoding: ExportEncoding) async throws -> CSVExport {
         let header = ["id", "name", "pipeline_id", "stage_id", "stage_name", "status", "win_probability_bp", "amount", "currency",
                       "expected_close_date", "account_name", "account_id", "contact_ids", "owner_id", "campaign_id", "closed_at",
                       "close_reason", "created_at", "updated_at"]
-        return CSVExport(header: header, encoding: encoding) { [deals, database] cursor in
+        let custom = try await CustomFieldColumns.load(.deal, after: header, tenant: principal.tenant, database: database)
+        return CSVExport(header: header + custom.headers, encoding: encoding) { [deals, database] cursor in
             let page = try await deals.list(principal, filter, PageRequest(limit: Self.pageSize, after: cursor))
             let names = try await Self.accountNames(page.items.compactMap(\.accountID), principal.tenant, database)
             let records = page.items.map { deal -> [String?] in
@@ -90,8 +94,7 @@ public struct Exports: Sendable {
                  deal.status.rawValue, String(deal.winProbabilityBP), deal.amount?.decimalAmount, deal.amount?.currency,
                  deal.expectedCloseDate?.description, deal.accountID.flatMap { names[$0] }, deal.accountID?.description,
                  deal.contactIDs.map(\.description).joined(separator: " "), deal.ownerID.description, deal.campaignID?.description,
-                 deal.closedAt?.exported,
-                 deal.closeReason, deal.createdAt.exported, deal.updatedAt.exported]
+                 deal.closedAt?.exported, deal.closeReason, deal.createdAt.exported, deal.updatedAt.exported] + custom.cells(deal.customFields)
             }
             return (records, page.nextCursor)
         }
@@ -99,13 +102,14 @@ public struct Exports: Sendable {
 
     /// Service cases, every field of the API (the SLA clocks flat, as there), the account's name
     /// beside its id.
-    public func cases(_ tenant: TenantID, _ filter: CaseFilter, encoding: ExportEncoding) -> CSVExport {
+    public func cases(_ tenant: TenantID, _ filter: CaseFilter, encoding: ExportEncoding) async throws -> CSVExport {
         let header = ["id", "number", "subject", "description", "status", "priority", "category", "channel", "assignee_id",
                       "contact_id", "account_name", "account_id", "created_by", "first_response_target_minutes",
                       "first_response_due_at", "first_responded_at", "first_response_breached_at", "resolution_target_minutes",
                       "resolution_due_at", "resolution_seconds_left", "resolution_breached_at", "next_due_at", "resolved_at",
                       "closed_at", "satisfaction", "satisfaction_comment", "satisfaction_recorded_at", "created_at", "updated_at"]
-        return CSVExport(header: header, encoding: encoding) { [cases, database] cursor in
+        let custom = try await CustomFieldColumns.load(.case, after: header, tenant: tenant, database: database)
+        return CSVExport(header: header + custom.headers, encoding: encoding) { [cases, database] cursor in
             let page = try await cases.list(tenant, filter, PageRequest(limit: Self.pageSize, after: cursor))
             let names = try await Self.accountNames(page.items.compactMap(\.accountID), tenant, database)
             let records = page.items.map { item -> [String?] in
@@ -119,7 +123,7 @@ public struct Exports: Sendable {
                         clocks.resolutionSecondsLeft.map(String.init), clocks.resolutionBreachedAt?.exported,
                         item.nextDueAt?.exported, item.resolvedAt?.exported, item.closedAt?.exported,
                         item.satisfaction.map(String.init), item.satisfactionComment, item.satisfactionRecordedAt?.exported,
-                        item.createdAt.exported, item.updatedAt.exported]
+                        item.createdAt.exported, item.updatedAt.exported] + custom.cells(item.customFields)
             }
             return (records, page.nextCursor)
         }

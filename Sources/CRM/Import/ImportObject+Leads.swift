@@ -26,5 +26,5 @@ extension ImportObject {
         ImportField("message", headers: ["message", "notes", "note", "comment", "comments", "remarks",
                                          "备注", "留言", "说明", "需求"]) { try LeadFields.message($0) },
     ], dedupeKeys: [.lowercased("email", stored: "email"), .digits("phone", stored: "phone")],
-       kind: .lead, settledColumn: "converted_at")
+       kind: .lead, customFieldObject: .lead, settledColumn: "converted_at")
 }

@@ -73,7 +73,12 @@ extension Imports {
         try await started()
 
         let object = try Self.object(named: objectName)
-        let check = try ImportCheck(object: object, header: header, mapping: Self.mapping(mapping))
+        // Share-locked until the commit ends, as the API's writes do: the fields written, and the
+        // required ones, cannot change type, lose a choice or go away under the commit.
+        let fieldNames = Self.mapping(mapping)
+        let customFields = try await CustomFieldDefinitions.forWriting(
+            object.customFieldObject, keys: ImportField.customFieldKeys(in: fieldNames), includingRequired: true, in: transaction)
+        let check = try ImportCheck(object: object, customFields: customFields, header: header, mapping: fieldNames)
         let file = ImportFile(encoding: ImportEncoding(rawValue: encoding) ?? .utf8, text: content ?? "")
         let references = try await ImportReferences.load(for: check.columns, in: transaction)
         let outcome = try await Self.offEventLoops { check.check(try file.records().rows, references: references) }
@@ -90,12 +95,12 @@ extension Imports {
         let plan = try await Self.offEventLoops {
             ImportPlan(rows: outcome.rows, columns: check.columns, keys: object.dedupeKeys, existing: existing, dedupe: dedupe)
         }
-        let writer = try await BulkWriter(transaction, table: object.table, columns: check.columns.map(\.column))
+        let writer = try await BulkWriter(transaction, table: object.table, columns: check.writtenColumns, merging: ["custom_fields"])
         var processed = plan.skipped
         for (records, write) in [(plan.inserts, writer.insert), (plan.updates, writer.update)] {
             for start in stride(from: 0, to: records.count, by: Self.batchSize) {
                 let batch = records[start..<min(start + Self.batchSize, records.count)]
-                try await write(batch.map { BulkRow(id: $0.id, values: $0.values) })
+                try await write(batch.map { BulkRow(id: $0.id, values: check.writtenValues($0.values)) })
                 processed += batch.reduce(0) { $0 + $1.rows }
                 await progress(processed)
             }
@@ -107,7 +112,8 @@ extension Imports {
              WHERE id = \(id.uuid)
             RETURNING \(columns: Self.columns)
             """, as: Self.Row.self)
-        return .success(try Self.job(committed[0], errors: []))
+        return .success(try Self.job(committed[0], errors: [],
+                                     customFields: try await CustomFieldDefinitions.all(object.customFieldObject, in: transaction)))
     }
 
     /// Sets the import's status and progress in a short transaction of its own, so that readers see
