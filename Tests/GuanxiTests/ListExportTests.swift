@@ -167,6 +167,28 @@ struct ListExportTests {
         }
     }
 
+    @Test("every export of records with custom fields takes the list's cf. filters")
+    func customFieldFilters() async throws {
+        try await TestApp.run { app in
+            let tenant = try await app.makeTenant()
+            for object in ["account", "contact", "lead", "deal", "case"] {
+                _ = try await app.define(tenant, object, "vip", "boolean")
+            }
+            let bodies: [(path: String, base: [String: Any])] = [
+                ("accounts", ["name": "华东贸易"]), ("contacts", ["name": "张伟"]), ("leads", ["name": "李娜"]),
+                ("deals", ["name": "春季订单"]), ("cases", ["subject": "包装破损", "channel": "phone"]),
+            ]
+            for (path, base) in bodies {
+                var vip = base
+                vip["custom_fields"] = ["vip": true]
+                let wanted = try await app.createID("/api/v1/\(path)", tenant, vip)
+                _ = try await app.createID("/api/v1/\(path)", tenant, base)
+                let exported = try await app.export("/api/v1/\(path)/export.csv?cf.vip=true", tenant: tenant)
+                #expect(exported.records.map { $0["id"] } == [wanted], "\(path)")
+            }
+        }
+    }
+
     @Test("bad filters and encodings are refused before the file starts")
     func refusals() async throws {
         try await TestApp.run { app in

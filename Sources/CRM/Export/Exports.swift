@@ -47,11 +47,11 @@ public struct Exports: Sendable {
         }
     }
 
-    public func accounts(_ tenant: TenantID, q: String?, encoding: ExportEncoding) async throws -> CSVExport {
+    public func accounts(_ tenant: TenantID, q: String?, customFields filter: CustomFieldFilter, encoding: ExportEncoding) async throws -> CSVExport {
         let header = ["id", "name", "website", "phone", "industry", "created_at", "updated_at"]
         let custom = try await CustomFieldColumns.load(.account, after: header, tenant: tenant, database: database)
         return CSVExport(header: header + custom.headers, encoding: encoding) { [accounts] cursor in
-            let page = try await accounts.list(tenant, q: q, PageRequest(limit: Self.pageSize, after: cursor))
+            let page = try await accounts.list(tenant, q: q, customFields: filter, PageRequest(limit: Self.pageSize, after: cursor))
             let records = page.items.map { account -> [String?] in
                 [account.id.description, account.name, account.website, account.phone, account.industry,
                  account.createdAt.exported, account.updatedAt.exported] + custom.cells(account.customFields)

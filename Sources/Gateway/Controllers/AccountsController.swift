@@ -27,7 +27,7 @@ struct AccountsController {
     }
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> ListResponse<Account> {
-        ListResponse(try await accounts.list(context.principal.tenant, q: request.uri.queryParameters["q"].map(String.init),
+        ListResponse(try await accounts.list(context.principal.tenant, q: request.filterText("q"),
                                              customFields: try request.customFieldFilter, try request.pageRequest))
     }
 

@@ -26,8 +26,9 @@ struct ExportsController {
     }
 
     @Sendable func accounts(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let q = request.uri.queryParameters["q"].map(String.init)
-        return try await response(exports.accounts(context.principal.tenant, q: q, encoding: try encoding(request)), named: "accounts")
+        let export = try await exports.accounts(context.principal.tenant, q: request.filterText("q"), customFields: try request.customFieldFilter,
+                                                encoding: try encoding(request))
+        return try await response(export, named: "accounts")
     }
 
     @Sendable func leads(_ request: Request, context: TenantRequestContext) async throws -> Response {
@@ -41,7 +42,7 @@ struct ExportsController {
     }
 
     @Sendable func cases(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let filter = try CasesController.filter(request.uri.queryParameters, caller: context.principal.user)
+        let filter = try CasesController.filter(request, caller: context.principal.user)
         return try await response(exports.cases(context.principal.tenant, filter, encoding: try encoding(request)), named: "cases")
     }
 

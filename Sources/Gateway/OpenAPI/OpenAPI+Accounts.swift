@@ -60,7 +60,8 @@ extension OpenAPI.Area {
                 success: .page(of: "Account", "A page of accounts, in creation order."),
                 errors: [invalidAccountFilter]).filteredByCustomFields(),
             .csvExport("accounts", id: "exportAccounts", filters: accountFilters,
-                       columns: "`id, name, website, phone, industry, created_at, updated_at`", errors: [invalidAccountFilter]),
+                       columns: "`id, name, website, phone, industry, created_at, updated_at`", errors: [invalidAccountFilter])
+                .filteredByCustomFields(),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/accounts/{id}", id: "getAccount", summary: "Read an account",
                 parameters: [accountID],

@@ -138,7 +138,7 @@ extension OpenAPI.Area {
                            + "first_responded_at, first_response_breached_at, resolution_target_minutes, resolution_due_at, "
                            + "resolution_seconds_left, resolution_breached_at, next_due_at, resolved_at, closed_at, satisfaction, "
                            + "satisfaction_comment, satisfaction_recorded_at, created_at, updated_at`",
-                       errors: [invalidCaseFilter]),
+                       errors: [invalidCaseFilter]).filteredByCustomFields(),
             OpenAPI.Operation(
                 method: .get, path: "/api/v1/cases/{id}", id: "getCase", summary: "Read a case",
                 parameters: [caseID],

@@ -167,7 +167,8 @@ extension OpenAPI.Operation {
             description: "Every record `GET /api/v1/\(records)` shows with the filters below, in its order, streamed a page at a time (so "
                 + "not one snapshot). RFC 4180 with a header row and CRLF line ends; a cell starting with `=`, `+`, `-`, `@`, a tab or "
                 + "a carriage return gets a `'` in front, which an import takes off again; times in ISO 8601, UTC; an empty value is "
-                + "an empty cell. Columns: \(columns).",
+                + "an empty cell. Columns: \(columns); then, where the workspace defined custom fields for these records, one "
+                + "column each, headed by its label (Docs/Import-Export.md, \"Custom fields\").",
             parameters: filters + [
                 .query("encoding", .oneOf(ExportEncoding.allCases.map(\.rawValue)), "`utf-8` (the default) writes UTF-8 with a byte "
                     + "order mark, which Excel needs; `gb18030` writes GB18030 without one, for older Chinese spreadsheet software."),
