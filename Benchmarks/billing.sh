@@ -8,49 +8,22 @@
 # Usage: Benchmarks/billing.sh [path/to/guanxi]. Environment: BENCH_BILLING_TENANTS (10000).
 set -euo pipefail
 
-cd "$(dirname "$0")/.."
-repo=$(pwd)
+bench_part=billing
+. "$(dirname "$0")/common.sh"
 tenants=${BENCH_BILLING_TENANTS:-10000}
 
-say() { printf '\n== %s\n' "$*" >&2; }
-fail() { printf 'bench (billing): %s\n' "$*" >&2; exit 1; }
-
-binary=${1:-}
-if [ -z "$binary" ]; then
-    say "release build (.build-release)"
-    bash Deploy/bootstrap.sh bench
-    swift build -c release --product guanxi --scratch-path .build-release
-    binary="$repo/.build-release/release/guanxi"
-fi
-[ -x "$binary" ] || fail "no binary at $binary"
-
-# The cluster runs as the postgres user when we are root: it must be able to reach the data dir.
-work=$(mktemp -d /tmp/guanxi-bench-billing.XXXXXX)
-chmod 755 "$work"
-data="$work/data"
-mkdir -m 755 "$data"
-cleanup() {
-    local status=$?
-    "$binary" db stop --data-dir "$data" >/dev/null 2>&1 || true
-    rm -rf "$work"
-    exit $status
-}
-trap cleanup EXIT
-
+use_release_binary "${1:-}"
+make_work_dir
 say "embedded cluster in $data (durable settings), migrated"
 "$binary" db start --data-dir "$data" >/dev/null
 "$binary" migrate --data-dir "$data" >/dev/null
-socket_dir="$data/db/run"
-secrets=$(cat "$data/db/postgres-secrets.json")
-superuser_password=$(printf '%s' "$secrets" | grep -o '"superuser" *: *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/')
-[ -n "$superuser_password" ] || fail "cannot read $data/db/postgres-secrets.json"
-psql_super() { PGPASSWORD="$superuser_password" psql -h "$socket_dir" -p 5432 -U postgres -d guanxi -X -q -v ON_ERROR_STOP=1 "$@"; }
+read_cluster_secrets
 guanxi() { GUANXI_DATA_DIR="$data" "$binary" "$@"; }
 # seconds since the epoch, to the millisecond
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
-load_average=$(cut -d ' ' -f 1 /proc/loadavg)
+seeding_load=$(load_average)
 period=$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%Y-%m)
 report_from=$(date -u -d "$period-01 -11 months" +%Y-%m)
 say "seeding $tenants tenants billed for $period"
@@ -182,17 +155,14 @@ SELECT t.id, t.slug, p.code, sum(u.api_calls), max(u.contacts), max(u.accounts),
   FROM subscriptions s JOIN tenants t ON t.id = s.tenant_id JOIN plans p ON p.id = s.plan_id
   LEFT JOIN usage_daily u ON u.tenant_id = s.tenant_id AND u.day >= '$report_from-01' AND u.day < '$period-01'::date + interval '1 month'
  GROUP BY t.id, t.slug, p.code")
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
 
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD -- Sources Migrations Package.swift 2>/dev/null || commit="$commit (with uncommitted changes in Sources or Migrations)"
 section="$work/section.md"
 cat >"$section" <<EOF
 ## Billing and reports
 
 Written by [Benchmarks/billing.sh](../Benchmarks/billing.sh) (called by \`make bench\`, or run alone:
-\`bash Benchmarks/billing.sh\`) on $(date -u +%Y-%m-%d), commit $commit, $(nproc) × $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo).
-The machine is shared with other builds and tests (load average $load_average over the last minute when
+\`bash Benchmarks/billing.sh\`) on $(date -u +%Y-%m-%d), commit $(commit_description), $(machine_description).
+The machine is shared with other builds and tests (load average $seeding_load over the last minute when
 the seeding began), so the times vary from run to run; the ratios to the bare SQL, measured in the
 same run, vary less.
 
@@ -208,10 +178,10 @@ so the ratio says what those rules and the client cost.
 
 | measure | time | bare SQL reference | ratio |
 |---|---|---|---|
-| \`guanxi billing run --period $period\`: $invoices invoices, $lines lines, numbered and issued | **${run_seconds} s** | ${run_sql_seconds} s: \`INSERT … SELECT\` of one invoice and three lines per tenant | $(ratio "$run_seconds" "$run_sql_seconds") |
+| \`guanxi billing run --period $period\`: $invoices invoices, $lines lines, numbered and issued | **${run_seconds} s** | ${run_sql_seconds} s: \`INSERT … SELECT\` of one invoice and three lines per tenant | $(ratio "$run_seconds" "$run_sql_seconds" 1) |
 | the same run again (finds every invoice made, makes none) | ${rerun_seconds} s | | |
-| \`guanxi report mrr --from $report_from --to $period\` (12 months, movements from each tenant's history) | **${mrr_seconds} s** | ${mrr_sql_seconds} s: month-end price sums from current subscriptions | $(ratio "$mrr_seconds" "$mrr_sql_seconds") |
-| \`guanxi report usage --from $report_from --to $period\` ($tenants rows) | ${usage_seconds} s | ${usage_sql_seconds} s: the same aggregate | $(ratio "$usage_seconds" "$usage_sql_seconds") |
+| \`guanxi report mrr --from $report_from --to $period\` (12 months, movements from each tenant's history) | **${mrr_seconds} s** | ${mrr_sql_seconds} s: month-end price sums from current subscriptions | $(ratio "$mrr_seconds" "$mrr_sql_seconds" 1) |
+| \`guanxi report usage --from $report_from --to $period\` ($tenants rows) | ${usage_seconds} s | ${usage_sql_seconds} s: the same aggregate | $(ratio "$usage_seconds" "$usage_sql_seconds" 1) |
 
 Each command's time includes starting the process, connecting and checking the migrations: that is
 most of the second run's time, which otherwise only looks for tenants still without an invoice.
@@ -219,12 +189,6 @@ most of the second run's time, which otherwise only looks for tenants still with
 Checked in the same run: the run made as many invoices as the table holds, every invoice's lines add
 up to its total, the numbers run from 1 to $invoices without gaps, and the second run made none.
 EOF
-# Replace the section (from its heading to the next one, or the end), leaving every other section.
-awk -v file="$section" '
-    /^## Billing and reports$/ { skipping = 1; next }
-    skipping && /^## / { skipping = 0 }
-    !skipping { print }
-' Docs/Performance.md >"$work/performance.md"
-{ cat "$work/performance.md"; echo; cat "$section"; } | cat -s >Docs/Performance.md
+replace_sections "$section"
 say "billing results (written to Docs/Performance.md)"
 cat "$section"

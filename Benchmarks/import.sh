@@ -1,5 +1,5 @@
-# Sourced by Benchmarks/run.sh while its release server runs (it uses run.sh's $base, $operator_token,
-# $work, psql_super, ops_post, json_field, say and fail): imports 100,000 contacts as one CSV file
+# Sourced by Benchmarks/run.sh while its release server runs (it uses the server's $base and $work,
+# the plan bench, and common.sh's helpers): imports 100,000 contacts as one CSV file
 # through the API (upload with its preview, then commit) and, in the same run, loads the same rows
 # into the same table with psql's \copy, and writes the figures, as a section of Docs/Performance.md,
 # to $work/import.md. Environment: BENCH_IMPORT_ROWS (default 100000).
@@ -7,15 +7,8 @@
 import_rows=${BENCH_IMPORT_ROWS:-100000}
 
 say "import: two tenants on the bench plan (no contact limit), $import_rows generated contacts"
-import_tenant() { # slug → api key
-    local status
-    status=$(ops_post /ops/v1/tenants "{\"name\":\"Import $1\",\"slug\":\"$1\",\"admin_email\":\"owner@$1.example\",
-        \"admin_password\":\"$1-password-1\",\"plan\":\"bench\"}" "$work/tenant-$1.json")
-    [ "$status" = 201 ] || fail "POST /ops/v1/tenants ($1) answered $status: $(cat "$work/tenant-$1.json")"
-    json_field api_key "$work/tenant-$1.json"
-}
-import_key=$(import_tenant bench-import)
-import_tenant bench-copy >/dev/null
+import_key=$(provision_tenant bench-import "Import bench-import" bench)
+provision_tenant bench-copy "Import bench-copy" bench >/dev/null
 copy_tenant=$(psql_super -At -c "SELECT id FROM tenants WHERE slug = 'bench-copy'")
 [ -n "$import_key" ] && [ -n "$copy_tenant" ] || fail "import: tenants not provisioned"
 
@@ -64,7 +57,7 @@ done
 
 upload_seconds=$(printf '%.3f' "$upload_seconds"); commit_seconds=$(printf '%.3f' "$commit_seconds")
 # Other work on the machine slows both sides; say how busy it was.
-import_load=$(cut -d' ' -f1 /proc/loadavg)
+import_load=$(load_average)
 api_seconds=$(awk -v a="$upload_seconds" -v b="$commit_seconds" 'BEGIN { printf "%.3f", a + b }')
 per_second() { awk -v n="$import_rows" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
 import_ratio=$(awk -v a="$api_seconds" -v b="$copy_seconds" 'BEGIN { printf "%.2f", a / b }')
@@ -100,5 +93,6 @@ of the same rows into the same table, in the same run on the same server and dat
 | psql \`\\copy\` | $copy_seconds | $(per_second "$copy_seconds") |
 | **API / \`\\copy\`** | **$import_ratio** | |
 
-The machine's load average (one minute) at the end of the phase was $import_load, on $(nproc) cores.
+The machine's load average (one minute) at the end of the phase was $import_load, on $(nproc) cores
+(measured on $(date -u +%Y-%m-%d), commit $(commit_description)).
 EOF

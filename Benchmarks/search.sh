@@ -12,102 +12,27 @@
 # BENCH_SEARCH_TENANTS (1000).
 set -euo pipefail
 
-cd "$(dirname "$0")/.."
-repo=$(pwd)
-seconds=${BENCH_SECONDS:-20}
-connections=${BENCH_CONNECTIONS:-16}
-threads=${BENCH_THREADS:-2}
+bench_part=search
+. "$(dirname "$0")/common.sh"
 big_contacts=${BENCH_SEARCH_CONTACTS:-100000}
 tenants_total=${BENCH_SEARCH_TENANTS:-1000}
 small_contacts=100
 page_limit=50
 
-say() { printf '\n== %s\n' "$*" >&2; }
-fail() { printf 'bench (search): %s\n' "$*" >&2; exit 1; }
-
-binary=${1:-}
-if [ -z "$binary" ]; then
-    say "release build (.build-release)"
-    bash Deploy/bootstrap.sh bench
-    swift build -c release --product guanxi --scratch-path .build-release
-    binary="$repo/.build-release/release/guanxi"
-fi
-[ -x "$binary" ] || fail "no binary at $binary"
-
-# The cluster runs as the postgres user when we are root: it must be able to reach the data dir.
-work=$(mktemp -d /tmp/guanxi-bench-search.XXXXXX)
-chmod 755 "$work"
-data="$work/data"
-mkdir -m 755 "$data"
-server_pid=""
-cleanup() {
-    local status=$?
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    # the server stops its cluster; this stops it when the server could not
-    "$binary" db stop --data-dir "$data" >/dev/null 2>&1 || true
-    if [ $status -ne 0 ] && [ -f "$work/server.log" ]; then
-        echo "bench (search): failed; the server's last output:" >&2
-        tail -n 30 "$work/server.log" >&2 || true
-    fi
-    rm -rf "$work"
-    exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-port=""
-for _ in $(seq 1 50); do
-    candidate=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
-done
-[ -n "$port" ] || fail "no free port found"
-base="https://127.0.0.1:$port"
-operator_token=$(openssl rand -hex 24)
-
-say "server on $base (data in $data)"
-GUANXI_OPERATOR_TOKEN="$operator_token" "$binary" serve --data-dir "$data" --port "$port" --log-level warning \
-    >"$work/server.log" 2>&1 &
-server_pid=$!
-for attempt in $(seq 1 240); do
-    kill -0 "$server_pid" 2>/dev/null || fail "the server exited during start-up"
-    if grep -q "Guanxi is serving at" "$work/server.log" && curl -sfk -o /dev/null "$base/healthz"; then break; fi
-    [ "$attempt" -eq 240 ] && fail "the server was not ready within 120 s"
-    sleep 0.5
-done
-
-socket_dir="$data/db/run"
-secrets=$(cat "$data/db/postgres-secrets.json")
-secret() { printf '%s' "$secrets" | grep -o "\"$1\" *: *\"[^\"]*\"" | sed 's/.*"\([^"]*\)"$/\1/'; }
-superuser_password=$(secret superuser)
-app_password=$(secret app)
-[ -n "$superuser_password" ] && [ -n "$app_password" ] || fail "cannot read $data/db/postgres-secrets.json"
-psql_super() { PGPASSWORD="$superuser_password" psql -h "$socket_dir" -p 5432 -U postgres -d guanxi -X -q -v ON_ERROR_STOP=1 "$@"; }
-json_field() { grep -o "\"$1\" *: *\"[^\"]*\"" "$2" | head -n 1 | sed 's/.*"\([^"]*\)"$/\1/'; }
+use_release_binary "${1:-}"
+make_work_dir
+start_server
 
 say "plan and tenant"
 # A plan whose rate and concurrency limits wrk cannot reach: every request still passes the limiter
 # and the usage meter, but none is refused.
-status=$(curl -sk -o "$work/plan.json" -w '%{http_code}' -X POST "$base/ops/v1/plans" \
-    -H "Authorization: Bearer $operator_token" -H 'Content-Type: application/json' \
-    -d '{"code":"bench_search","name_en":"Search benchmark","name_zh":"搜索压测","currency":"CNY","price_month_minor":0,
-         "price_year_minor":0,"included_seats":1,"extra_seat_month_minor":0,"rank":1000,
-         "limits":{"api_per_minute":2000000000,"api_per_day":2000000000,"concurrent_requests":1000,
-                   "contacts":2000000000,"accounts":2000000000}}')
-[ "$status" = 201 ] || fail "POST /ops/v1/plans answered $status: $(cat "$work/plan.json")"
-status=$(curl -sk -o "$work/tenant.json" -w '%{http_code}' -X POST "$base/ops/v1/tenants" \
-    -H "Authorization: Bearer $operator_token" -H 'Content-Type: application/json' \
-    -d '{"name":"Search Co","slug":"search","admin_email":"owner@search.example","admin_password":"search-password-1","plan":"bench_search"}')
-[ "$status" = 201 ] || fail "POST /ops/v1/tenants answered $status: $(cat "$work/tenant.json")"
-api_key=$(json_field api_key "$work/tenant.json")
-[ -n "$api_key" ] || fail "no api_key in $(cat "$work/tenant.json")"
+publish_plan bench_search "Search benchmark" 搜索压测 1000 \
+    '{"api_per_minute":2000000000,"api_per_day":2000000000,"concurrent_requests":1000,"contacts":2000000000,"accounts":2000000000}'
+api_key=$(provision_tenant search "Search Co" bench_search)
 tenant_id=$(psql_super -At -c "SELECT id FROM tenants WHERE slug = 'search'")
 [ -n "$tenant_id" ] || fail "tenant search not found"
 
-load_average=$(cut -d ' ' -f 1 /proc/loadavg)
+seeding_load=$(load_average)
 say "seeding: $big_contacts contacts in tenant search, $small_contacts in each other tenant, $tenants_total tenants in all"
 # People drawn from common Chinese surnames and given-name characters (one or two), with pinyin
 # emails, and from common English first and last names; phones are mainland mobiles written four
@@ -241,27 +166,15 @@ for q in 小明 john jonh; do
          /Index (Only )?Scan using|Planning Time|Execution Time/' "$work/plan-$q.txt" >&2 || true
 done
 
-wrk_field() { # field file
-    case $1 in
-        rps) awk '/^Requests\/sec:/ { print $2 }' "$2" ;;
-        p50) awk '$1 == "50%" { print $2 }' "$2" ;;
-        p99) awk '$1 == "99%" { print $2 }' "$2" ;;
-        requests) awk '/requests in/ { print $1 }' "$2" ;;
-        non2xx) awk -F': *' '/Non-2xx or 3xx responses/ { n = $2 } END { print n + 0 }' "$2" ;;
-        socket) awk '/Socket errors/ { sub(/^ *Socket errors: */, ""); s = $0 } END { print (s == "" ? "none" : s) }' "$2" ;;
-    esac
-}
-pgbench_tps() { awk '/^tps = / && /without initial connection time/ { print $3 }' "$1"; }
 pgbench_latency() { awk '/^latency average/ { print $4 " " $5 }' "$1"; }
-round() { awk -v a="$1" 'BEGIN { printf "%.0f", a }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 rows=""
 for phase in "${phases[@]}"; do
     IFS='|' read -r name label path script variable <<<"$phase"
     say "$label: wrk -t$threads -c$connections -d${seconds}s GET $path (after 5 s of warm-up)"
     wrk -t"$threads" -c"$connections" -d5s -H "Authorization: Bearer $api_key" "$base$path" >/dev/null
-    phase_load=$(cut -d ' ' -f 1 /proc/loadavg)
-    wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -H "Authorization: Bearer $api_key" "$base$path" >"$work/$name.wrk"
+    phase_load=$(load_average)
+    # a request slower than wrk's default 2 s counts in the latencies, not as a socket error
+    wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency -H "Authorization: Bearer $api_key" "$base$path" >"$work/$name.wrk"
     cat "$work/$name.wrk" >&2
     for mode in extended prepared; do
         say "$label: pgbench -U guanxi_app -M $mode -c$connections -j$threads -T$seconds"
@@ -282,15 +195,13 @@ for phase in "${phases[@]}"; do
 | $label | **$(round "$rps") req/s**, p50 $(wrk_field p50 "$work/$name.wrk"), p99 $(wrk_field p99 "$work/$name.wrk") | $(round "$extended") tps, $(pgbench_latency "$work/$name.extended") | **$(ratio "$rps" "$extended")** | $(round "$prepared") tps, $(pgbench_latency "$work/$name.prepared") | $(ratio "$rps" "$prepared") | $phase_load |"
 done
 
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD -- Sources Migrations Package.swift 2>/dev/null || commit="$commit (with uncommitted changes in Sources or Migrations)"
 section="$work/section.md"
 cat >"$section" <<EOF
 ## List and search
 
 Written by [Benchmarks/search.sh](../Benchmarks/search.sh) (called by \`make bench\`, or run alone:
-\`bash Benchmarks/search.sh\`) on $(date -u +%Y-%m-%d), commit $commit, $(nproc) × $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo).
-The machine is shared with other builds and tests (load average $load_average when the seeding began;
+\`bash Benchmarks/search.sh\`) on $(date -u +%Y-%m-%d), commit $(commit_description), $(machine_description).
+The machine is shared with other builds and tests (load average $seeding_load when the seeding began;
 the last column gives it as each phase began), so the rates vary from run to run; the ratios to
 pgbench, measured in the same run and under the same load, vary less.
 
@@ -315,12 +226,6 @@ each request asks for the first page of $page_limit.
 | request | API (wrk) | pgbench \`-M extended\` | API / extended | pgbench \`-M prepared\` | API / prepared | load |
 |---|---|---|---|---|---|---|$rows
 EOF
-# Replace the section (from its heading to the next one, or the end), leaving every other section.
-awk '
-    /^## List and search$/ { skipping = 1; next }
-    skipping && /^## / { skipping = 0 }
-    !skipping { print }
-' Docs/Performance.md >"$work/performance.md"
-{ cat "$work/performance.md"; echo; cat "$section"; } | cat -s >Docs/Performance.md
+replace_sections "$section"
 say "list and search results (written to Docs/Performance.md)"
 cat "$section"

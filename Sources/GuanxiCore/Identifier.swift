@@ -17,7 +17,7 @@ public struct Identifier<Entity>: Hashable, Sendable, Codable, CustomStringConve
         self.uuid = uuid
     }
 
-    public var description: String { uuid.uuidString.lowercased() }
+    public var description: String { uuid.lowercasedText }
 
     public init(from decoder: any Decoder) throws {
         self.uuid = try decoder.singleValueContainer().decode(UUID.self)
@@ -50,6 +50,27 @@ public typealias TeamID = Identifier<TeamTag>
 extension UUID {
     /// Sorts before every other id: the start of a keyset-paginated list.
     public static let minimum = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+    /// The canonical text form in lower case, as PostgreSQL writes it. Written directly rather than
+    /// as `uuidString.lowercased()`, which makes the string twice: ids are formatted on every request.
+    public var lowercasedText: String {
+        String(unsafeUninitializedCapacity: 36) { text in
+            let digits: StaticString = "0123456789abcdef"
+            var position = 0
+            withUnsafeBytes(of: uuid) { bytes in
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        text[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    text[position] = digits.utf8Start[Int(byte >> 4)]
+                    text[position + 1] = digits.utf8Start[Int(byte & 0x0F)]
+                    position += 2
+                }
+            }
+            return position
+        }
+    }
 
     /// RFC 9562 version 7: 48 bits of Unix milliseconds, a 12-bit counter, then random bits. The
     /// counter (method 1 of the RFC) keeps ids made in the same millisecond in creation order, so

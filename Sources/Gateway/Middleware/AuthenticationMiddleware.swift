@@ -7,12 +7,21 @@ import PostgresNIO
 import Tenancy
 
 extension Request {
-    /// The credential of `Authorization: Bearer <credential>`, if sent.
+    /// The credential of `Authorization: Bearer <credential>`, if sent: the scheme in any case, a
+    /// space, then the credential without the spaces and tabs around it.
     var bearerCredential: String? {
         guard let value = headers[.authorization] else { return nil }
-        let parts = value.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return String(parts[1]).trimmingCharacters(in: .whitespaces)
+        // Byte by byte, because it runs on every API request: splitting, lowercasing and
+        // Foundation's trimmingCharacters(in:) took 3 % of the server's time (Docs/Performance.md).
+        let bytes = Array(value.utf8)
+        let scheme = Array("bearer ".utf8)
+        func lowercased(_ byte: UInt8) -> UInt8 { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte }
+        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard bytes.count > scheme.count, zip(bytes, scheme).allSatisfy({ lowercased($0) == $1 }),
+              let first = bytes[scheme.count...].firstIndex(where: { !isBlank($0) }),
+              let last = bytes.lastIndex(where: { !isBlank($0) })
+        else { return nil }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 
     /// The value of one cookie.
