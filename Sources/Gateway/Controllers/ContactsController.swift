@@ -20,6 +20,7 @@ extension Contact: ResponseGenerator {
             var json = JSONObjectWriter()
             json.field("account_id", accountID)
             try json.field("created_at", createdAt)
+            try json.field("custom_fields", encoding: customFields)
             json.field("email", email)
             json.field("id", id)
             json.field("name", name)
