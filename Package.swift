@@ -17,8 +17,13 @@ let migrationFiles = [
     "0010_audit_cases.sql",
     "0011_audit_sales.sql",
     "0012_restrict_record_access.sql",
+    "0013_create_custom_fields.sql",
     "0014_create_search.sql",
     "0015_attach_activities_to_cases.sql",
+    "0016_import_leads.sql",
+    "0017_audit_settings_and_members.sql",
+    "0018_create_campaigns.sql",
+    "0019_drop_trigram_indexes.sql",
 ]
 
 let swiftSettings: [SwiftSetting] = [

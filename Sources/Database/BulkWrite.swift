@@ -43,14 +43,20 @@ public struct BulkWriter: Sendable {
     let table: SQLIdentifier
     /// The written columns after `id`, in the order of each row's values.
     let columns: [SQLIdentifier]
+    /// jsonb object columns that an update merges into the record's instead of replacing.
+    let merging: Set<SQLIdentifier>
     static let stage: SQLIdentifier = "bulk_stage"
 
     /// Prepares batches for `table` (which has `tenant_id`, `id` and `updated_at`): each row is
-    /// its id followed by one value per column of `columns`.
-    public init(_ transaction: Transaction, table: SQLIdentifier, columns: [SQLIdentifier]) async throws {
+    /// its id followed by one value per column of `columns`. An update merges the columns of
+    /// `merging` (jsonb objects) key by key: the keys a row gives replace the record's, the
+    /// others stay.
+    public init(_ transaction: Transaction, table: SQLIdentifier, columns: [SQLIdentifier],
+                merging: Set<SQLIdentifier> = []) async throws {
         self.transaction = transaction
         self.table = table
         self.columns = columns
+        self.merging = merging
         try await transaction.query("""
             CREATE TEMPORARY TABLE \(identifier: Self.stage) ON COMMIT DROP AS
             SELECT \(columns: ColumnList(["id"] + columns)) FROM \(identifier: table) WITH NO DATA
@@ -70,10 +76,12 @@ public struct BulkWriter: Sendable {
     }
 
     /// Sets, on the existing record with each row's id, every column whose value is not `nil`, and
-    /// `updated_at`. Columns given as `nil` keep their value.
+    /// `updated_at`. Columns given as `nil` keep their value; those of `merging` get the row's keys.
     public func update(_ rows: [BulkRow]) async throws {
         try await stage(rows)
-        let assignments = columns.map { "\($0) = coalesce(s.\($0), t.\($0))" }.joined(separator: ", ")
+        let assignments = columns.map { column in
+            merging.contains(column) ? "\(column) = t.\(column) || coalesce(s.\(column), '{}')" : "\(column) = coalesce(s.\(column), t.\(column))"
+        }.joined(separator: ", ")
         // Every name in `assignments` is a checked identifier.
         try await transaction.query(PostgresQuery(unsafeSQL: """
             UPDATE \(table) AS t SET \(assignments), updated_at = now()

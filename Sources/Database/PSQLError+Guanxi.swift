@@ -26,7 +26,8 @@ extension PSQLError {
             return GuanxiError(.invalid, code: "invalid_reference",
                                message: "A referenced record does not exist in this workspace, or is still referenced.",
                                details: ["constraint": constraint])
-        case "23514", "23502", "22001", "22003", "22007", "22008", "22P02":
+        // 22021: a NUL character, which PostgreSQL's text cannot hold, sent in a value or a filter
+        case "23514", "23502", "22001", "22003", "22007", "22008", "22P02", "22021":
             return GuanxiError(.invalid, code: "invalid_value",
                                message: "A value was rejected: \(server[.message] ?? "out of range or malformed").",
                                details: constraint.isEmpty ? [:] : ["constraint": constraint])

@@ -20,6 +20,7 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     let hosts = TenantHosts(baseDomain: configuration.baseDomain, directory: services.tenants)
 
     HealthController(database: services.database).addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
     SessionController(authenticator: services.authenticator, hosts: hosts, throttle: .logins(), maxBodyBytes: maxBody)
         .addRoutes(to: router)
     LeadFormController(form: services.leadForm, tenants: services.tenants, subscriptions: services.subscriptions, maxBodyBytes: maxBody)
@@ -46,9 +47,12 @@ public func buildRouter(services: GuanxiServices, configuration: GatewayConfigur
     DealsController(deals: services.deals, maxBodyBytes: maxBody).addRoutes(to: api)
     ActivitiesController(activities: services.activities, maxBodyBytes: maxBody).addRoutes(to: api)
     TimelineController(timeline: services.timeline).addRoutes(to: api)
+    CustomFieldsController(definitions: services.customFields, maxBodyBytes: maxBody).addRoutes(to: api)
     InvoicesController(invoices: services.invoices).addRoutes(to: api)
     RecordSharesController(shares: services.recordShares, maxBodyBytes: maxBody).addRoutes(to: api)
     SearchController(search: services.search).addRoutes(to: api)
+    CampaignsController(campaigns: services.campaigns, maxBodyBytes: maxBody).addRoutes(to: api)
+    CampaignMembersController(members: services.campaignMembers, maxBodyBytes: maxBody).addRoutes(to: api)
 
     let ops = router.group("ops/v1")
         .add(middleware: OperatorAuthenticationMiddleware(authenticator: services.authenticator))

@@ -23,6 +23,8 @@ public struct GuanxiServices: Sendable {
     public let deals: Deals
     public let activities: Activities
     public let timeline: Timeline
+    public let campaigns: Campaigns
+    public let campaignMembers: CampaignMembers
     public let recordShares: RecordShares
     public let search: Search
     public let imports: Imports
@@ -35,6 +37,7 @@ public struct GuanxiServices: Sendable {
     public let usage: UsageMeter
     public let auditLog: AuditLog
     public let webhooks: Webhooks
+    public let customFields: CustomFieldDefinitions
     public let billingRun: BillingRun
     public let invoices: Invoices
     public let dunning: Dunning
@@ -68,10 +71,13 @@ public struct GuanxiServices: Sendable {
         self.deals = Deals(database: database)
         self.activities = Activities(database: database)
         self.timeline = Timeline(database: database)
+        self.campaigns = Campaigns(database: database)
+        self.campaignMembers = CampaignMembers(database: database)
         self.recordShares = RecordShares(database: database)
         self.search = Search(database: database)
         self.imports = Imports(database: database)
-        self.exports = Exports(database: database, contacts: contacts, accounts: accounts)
+        self.exports = Exports(database: database, contacts: contacts, accounts: accounts, leads: leads, deals: deals, cases: cases,
+                               activities: activities)
         self.plans = plans
         self.subscriptions = subscriptions
         self.limits = Limits(database: database, subscriptions: subscriptions, rateLimiter: rateLimiter, concurrency: concurrency)
@@ -80,6 +86,7 @@ public struct GuanxiServices: Sendable {
         self.usage = UsageMeter(database: database)
         self.auditLog = AuditLog(database: database)
         self.webhooks = Webhooks(database: database, urlPolicy: WebhookURLPolicy(allowsLoopback: allowsLoopbackWebhooks))
+        self.customFields = CustomFieldDefinitions(database: database)
         self.billingRun = BillingRun(database: database, configuration: billing)
         self.dunning = Dunning(database: database, subscriptions: subscriptions, tenants: tenants, policy: billing.dunning)
         self.invoices = Invoices(database: database, configuration: billing, dunning: dunning)

@@ -40,6 +40,10 @@ public enum Validate {
         guard range.contains(trimmed.count) else {
             throw GuanxiError.invalidField(field, "\(field) must have \(range.lowerBound) to \(range.upperBound) characters.")
         }
+        // PostgreSQL's text cannot hold it: it would fail the write as a server error.
+        guard !trimmed.unicodeScalars.contains("\0") else {
+            throw GuanxiError.invalidField(field, "\(field) cannot hold the NUL character (U+0000).")
+        }
         return trimmed
     }
 }

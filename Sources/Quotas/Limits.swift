@@ -44,12 +44,14 @@ public struct Limits: Sendable {
 
     public func report(_ principal: TenantPrincipal) async throws -> [QuotaUse] {
         // One transaction, so the limits and the uses shown belong to the same moment.
-        let (subscription, counters, members, webhooks) = try await database.withTenant(principal.tenant) { transaction in
+        let (subscription, counters, members, webhooks, customFields) = try await database.withTenant(principal.tenant) { transaction in
             let subscription = try await subscriptions.subscription(principal.tenant, in: transaction)
             let counters = try await transaction.rows("SELECT kind, used FROM record_counters", as: (String, Int).self)
-            let (members, webhooks) = try await transaction.rows(
-                "SELECT (SELECT count(*) FROM memberships)::int, (SELECT count(*) FROM webhook_endpoints)::int", as: (Int, Int).self)[0]
-            return (subscription, Dictionary(uniqueKeysWithValues: counters), members, webhooks)
+            let (members, webhooks, customFields) = try await transaction.rows("""
+                SELECT (SELECT count(*) FROM memberships)::int, (SELECT count(*) FROM webhook_endpoints)::int,
+                       (SELECT count(*) FROM custom_field_definitions)::int
+                """, as: (Int, Int, Int).self)[0]
+            return (subscription, Dictionary(uniqueKeysWithValues: counters), members, webhooks, customFields)
         }
         let limits = subscription.plan.limits
         return [
@@ -65,7 +67,7 @@ public struct Limits: Sendable {
             QuotaUse("concurrent_requests", limit: limits.concurrentRequests, used: concurrency.inFlight(principal.tenant)),
             QuotaUse("storage_mb", limit: limits.storageMB, used: 0),
             QuotaUse("webhooks", limit: limits.webhooks, used: webhooks),
-            QuotaUse("custom_fields", limit: limits.customFields, used: 0),
+            QuotaUse("custom_fields", limit: limits.customFields, used: customFields),
         ]
     }
 }

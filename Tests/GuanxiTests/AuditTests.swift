@@ -66,7 +66,8 @@ struct AuditTests {
             let contact = try await app.services.contacts.create(tenant.id, .init(name: "李娜", accountID: AccountID(accountID)))
             #expect(try await app.request(.delete, "/api/v1/accounts/\(accountID)", token: tenant.apiKey).status == .noContent)
 
-            let all = try await app.auditEntries(tenant, "")
+            // The workspace's own provisioning (its first member and key) is in the log too, as the system's.
+            let all = try await app.auditEntries(tenant, "").filter { ["accounts", "contacts"].contains($0["entity_type"] as? String) }
             let summaries = all.map { "\($0["entity_type"] ?? "") \($0["action"] ?? "") \($0["actor_credential"] ?? "")" }
             // The account's deletion and the unlinking of its contact, as the same member, in one transaction.
             #expect(Set(summaries.prefix(2)) == ["accounts delete api_key", "contacts update api_key"])
@@ -77,11 +78,11 @@ struct AuditTests {
             #expect((unlinked["after"] as? [String: Any])?["account_id"] is NSNull)
             #expect(all[2]["actor_user_id"] is NSNull)
 
-            #expect(try await app.auditEntries(tenant, "actor=system").map { $0["entity_id"] as? String } == [contact.id.description])
+            #expect(try await app.auditEntries(tenant, "actor=system&entity_type=contacts").map { $0["entity_id"] as? String } == [contact.id.description])
             #expect(try await app.auditEntries(tenant, "actor=\(userID)").count == 3)
             #expect(try await app.auditEntries(tenant, "entity_id=\(accountID)").map { $0["action"] as? String } == ["delete", "insert"])
             #expect(try await app.auditEntries(tenant, "entity_type=accounts&actor=\(userID)&entity_id=\(accountID)").count == 2)
-            #expect(try await app.auditEntries(tenant, "from=2000-01-01T00:00:00Z&to=2999-01-01T00:00:00.000Z").count == 4)
+            #expect(try await app.auditEntries(tenant, "from=2000-01-01T00:00:00Z&to=2999-01-01T00:00:00.000Z&entity_type=accounts").count == 2)
             #expect(try await app.auditEntries(tenant, "from=2999-01-01T00:00:00Z").isEmpty)
             #expect(try await app.auditEntries(tenant, "to=2000-01-01T00:00:00%2B08:00").isEmpty)
 
@@ -90,6 +91,57 @@ struct AuditTests {
                 #expect(response.status == .badRequest, "\(bad)")
                 #expect(response.errorCode == "invalid_filter", "\(bad)")
             }
+        }
+    }
+
+    @Test("settings, a deal's contacts, members, teams and keys are recorded, with the key of rows that have no id and without secrets")
+    func settingsAndMembers() async throws {
+        try await TestApp.run { app in
+            let tenant = try await app.makeTenant()
+            let workspace = tenant.id.description
+            #expect(try await app.request(.patch, "/api/v1/service/sla", token: tenant.apiKey, json: [
+                "targets": ["urgent": ["first_response_minutes": 15, "resolution_minutes": 120]], "escalate_priority": false,
+            ]).status == .ok)
+            #expect(try await app.request(.patch, "/api/v1/service/business-hours", token: tenant.apiKey, json: [
+                "holidays": [["date": "2026-10-01", "name": "国庆节"]],
+            ]).status == .ok)
+
+            // An update of a row keyed by more than the workspace names the rest of its key.
+            let targets = try await app.auditEntries(tenant, "entity_type=sla_targets&entity_id=\(workspace)")
+            let urgent = try #require(targets.first { $0["action"] as? String == "update" })
+            #expect((urgent["before"] as? [String: Any])?["priority"] as? String == "urgent")
+            #expect((urgent["after"] as? [String: Any])?["first_response_minutes"] as? Int == 15)
+            let settings = try await app.auditEntries(tenant, "entity_type=service_settings")
+            #expect(settings.contains { ($0["after"] as? [String: Any])?["escalate_priority"] as? Bool == false })
+            let holidays = try await app.auditEntries(tenant, "entity_type=business_holidays")
+            #expect(holidays.map { $0["action"] as? String } == ["insert"])
+            #expect((holidays.first?["after"] as? [String: Any])?["name"] as? String == "国庆节")
+            #expect(holidays.first?["entity_id"] as? String == workspace)
+
+            // A deal's contacts are recorded under the deal.
+            let contact = try await app.createID("/api/v1/contacts", tenant, ["name": "陈静"])
+            let deal = try await app.createID("/api/v1/deals", tenant, ["name": "年度合同", "contact_ids": [contact]])
+            #expect(try await app.request(.patch, "/api/v1/deals/\(deal)", token: tenant.apiKey, json: ["contact_ids": [String]()]).status == .ok)
+            let links = try await app.auditEntries(tenant, "entity_type=deal_contacts&entity_id=\(deal)")
+            #expect(links.map { $0["action"] as? String } == ["delete", "insert"])
+            #expect((links.first?["before"] as? [String: Any])?["contact_id"] as? String == contact)
+
+            // A member's role, a team, a key: who did it, and never the password hash or the key's digest.
+            let member = try await app.makeMember(of: tenant, role: .salesRep)
+            #expect(try await app.request(.patch, "/api/v1/members/\(member.id)", token: tenant.apiKey, json: ["role": "manager"]).status == .ok)
+            let role = try await app.auditEntries(tenant, "entity_type=memberships&entity_id=\(member.id)")
+            #expect(role.first?["action"] as? String == "update")
+            #expect((role.first?["before"] as? [String: Any])?["role"] as? String == "sales_rep")
+            #expect((role.first?["after"] as? [String: Any])?["role"] as? String == "manager")
+            #expect(role.first?["actor_credential"] as? String == "api_key")
+            let team = try await app.createID("/api/v1/teams", tenant, ["name": "华东"])
+            #expect(try await app.auditEntries(tenant, "entity_type=teams&entity_id=\(team)").count == 1)
+            let users = try await app.auditEntries(tenant, "entity_type=users&entity_id=\(member.id)")
+            #expect(users.count == 1)
+            #expect((users.first?["after"] as? [String: Any])?.keys.contains("password_hash") == false)
+            let keys = try await app.auditEntries(tenant, "entity_type=api_keys")
+            #expect(!keys.isEmpty)
+            #expect(keys.allSatisfy { ($0["after"] as? [String: Any])?.keys.contains("secret_hash") == false })
         }
     }
 
@@ -105,7 +157,7 @@ struct AuditTests {
             var seen: [String] = []
             var cursor: String?
             repeat {
-                let page = try await app.request(.get, "/api/v1/audit?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), token: tenant.apiKey).json()
+                let page = try await app.request(.get, "/api/v1/audit?entity_type=accounts&limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), token: tenant.apiKey).json()
                 let data = try #require(page["data"] as? [[String: Any]])
                 #expect(data.count <= 2)
                 seen += data.compactMap { $0["entity_id"] as? String }
@@ -145,7 +197,7 @@ struct AuditTests {
             let kept = try await app.auditEntries(tenant, "entity_id=\(contactID)")
             #expect(kept.map { $0["action"] as? String } == ["insert"])
 
-            #expect(try await app.auditEntries(other, "").isEmpty)
+            #expect(try await app.auditEntries(other, "entity_type=contacts").isEmpty)
             #expect(try await app.auditEntries(other, "entity_id=\(contactID)").isEmpty)
         }
     }

@@ -53,7 +53,7 @@ struct ContactsTests {
         }
     }
 
-    @Test("q finds Chinese names by any two-character part, emails by substring, phones in any formatting")
+    @Test("q finds Chinese names by any two-character part, words and emails by their start, phones in any formatting")
     func search() async throws {
         try await TestApp.run { app in
             let tenant = try await app.makeTenant()
@@ -71,12 +71,20 @@ struct ContactsTests {
             for part in ["欧阳", "阳娜", "娜娜"] { #expect(try await names(part) == ["欧阳娜娜"], "\(part)") }
             #expect(try await names("张伟") == ["张伟"])
             #expect(try await names("ANNA") == ["Anna Müller"])
-            #expect(try await names("corp.exa") == ["张伟"])
+            #expect(try await names("zhang.wei@corp") == ["张伟"])
+            #expect(try await names("mül") == ["Anna Müller"])
+            #expect(try await names("corp.exa").isEmpty)  // an address matches from its start, as in the search
             #expect(try await names("88886666") == ["张伟"])
             #expect(try await names("1088886666") == ["张伟"])
             #expect(try await names("139-1234") == ["欧阳娜娜"])
-            #expect(try await names("%_") == ["100%_Real"])  // wildcards are literal
+            #expect(try await names("100 real") == ["100%_Real"])
             #expect(try await names("nobody").isEmpty)
+            #expect(try await names("Anan").isEmpty)  // a filter takes no typos, unlike the search
+            for tooShort in ["a", "%20张%20"] {
+                let refused = try await app.request(.get, "/api/v1/contacts?q=\(tooShort)", token: tenant.apiKey)
+                #expect(refused.status == .badRequest, "\(tooShort)")
+                #expect(refused.errorCode == "invalid_filter", "\(tooShort)")
+            }
         }
     }
 

@@ -129,7 +129,7 @@ struct SalesIsolationTests {
             #expect(try await app.request(.get, "/api/v1/leads/\(myLead)", token: intruder.apiKey).json()["status"] as? String == "qualified")
             #expect(try await app.request(.get, "/api/v1/deals", token: intruder.apiKey).items.compactMap { $0["name"] as? String } == ["Mine"])
             #expect(try await app.request(.get, "/api/v1/activities", token: intruder.apiKey).items.isEmpty)
-            #expect(try await app.request(.get, "/api/v1/leads?q=%E7%8E%8B", token: intruder.apiKey).items.isEmpty)
+            #expect(try await app.request(.get, "/api/v1/leads?q=%E7%8E%8B%E8%8A%B3", token: intruder.apiKey).items.isEmpty)
             let pipelines = try await app.request(.get, "/api/v1/pipelines", token: intruder.apiKey).items
             #expect(!pipelines.contains { $0["id"] as? String == r.pipeline })
             #expect(try await app.request(.get, "/api/v1/deals?stage_id=\(r.stage)", token: intruder.apiKey).items.isEmpty)

@@ -9,17 +9,17 @@ public struct Accounts: Sendable {
 
     public init(database: Database) { self.database = database }
 
-    static let columns: ColumnList = "id, name, website, phone, industry, owner_id, created_at, updated_at"
-    typealias Row = (UUID, String, String?, String?, String?, UUID?, Date, Date)
+    static let columns: ColumnList = "id, name, website, phone, industry, owner_id, created_at, updated_at, custom_fields"
+    typealias Row = (UUID, String, String?, String?, String?, UUID?, Date, Date, CustomFields)
 
     static func account(_ row: Row) -> Account {
-        Account(id: AccountID(row.0), name: row.1, website: row.2, phone: row.3, industry: row.4, ownerID: row.5.map(UserID.init),
-                createdAt: row.6, updatedAt: row.7)
+        Account(id: AccountID(row.0), name: row.1, website: row.2, phone: row.3, industry: row.4,
+                customFields: row.8, ownerID: row.5.map(UserID.init), createdAt: row.6, updatedAt: row.7)
     }
 
     /// One round trip through `account_in_tenant`, which scopes itself to the tenant and the acting member.
     struct AccountInTenant: PostgresPreparedStatement {
-        static let sql = "SELECT id, name, website, phone, industry, owner_id, created_at, updated_at FROM account_in_tenant($1, $2, $3, $4)"
+        static let sql = "SELECT id, name, website, phone, industry, owner_id, created_at, updated_at, custom_fields FROM account_in_tenant($1, $2, $3, $4)"
         typealias Row = Accounts.Row
         var tenant: UUID
         var actor = ActingUser.settings
@@ -37,7 +37,7 @@ public struct Accounts: Sendable {
         func decodeRow(_ row: PostgresRow) throws -> Row {
             var columns = RowReader(row)
             return (try columns.next(), try columns.next(), try columns.next(), try columns.next(), try columns.next(),
-                    try columns.next(), try columns.next(), try columns.next())
+                    try columns.next(), try columns.next(), try columns.next(), try columns.next())
         }
     }
 
@@ -50,14 +50,20 @@ public struct Accounts: Sendable {
 
     public func create(_ tenant: TenantID, _ input: NewAccount) async throws -> Account {
         let fields = try AccountFields(name: input.name, website: input.website, phone: input.phone, industry: input.industry)
-        return try await database.withTenant(tenant) { try await Self.insert(tenant, fields, in: $0) }
+        return try await database.withTenant(tenant) { transaction in
+            let customFields = try await CustomFieldValues.validate(object: .account, input: input.customFields, existing: nil, in: transaction)
+            return try await Self.insert(tenant, fields, customFields: customFields, in: transaction)
+        }
     }
 
-    /// Writes a new account in `transaction`'s tenant (a create, or a lead's conversion).
-    static func insert(_ tenant: TenantID, _ fields: AccountFields, in transaction: Transaction) async throws -> Account {
+    /// Writes a new account in `transaction`'s tenant (a create, or a lead's conversion); the custom
+    /// fields were checked by the caller.
+    static func insert(_ tenant: TenantID, _ fields: AccountFields, customFields: CustomFields = CustomFields(),
+                       in transaction: Transaction) async throws -> Account {
         let rows = try await transaction.rows("""
-            INSERT INTO accounts (tenant_id, id, name, website, phone, industry)
-            VALUES (\(tenant.uuid), \(AccountID().uuid), \(fields.name), \(fields.website), \(fields.phone), \(fields.industry))
+            INSERT INTO accounts (tenant_id, id, name, website, phone, industry, custom_fields)
+            VALUES (\(tenant.uuid), \(AccountID().uuid), \(fields.name), \(fields.website), \(fields.phone), \(fields.industry),
+                    \(customFields))
             RETURNING \(columns: Self.columns)
             """, as: Row.self)
         return Self.account(rows[0])
@@ -77,11 +83,13 @@ public struct Accounts: Sendable {
             let fields = try AccountFields(name: name, website: patch.website.applied(to: account.website),
                                            phone: patch.phone.applied(to: account.phone),
                                            industry: patch.industry.applied(to: account.industry))
+            let customFields = try await CustomFieldValues.validate(object: .account, input: patch.customFields,
+                                                                    existing: account.customFields, in: transaction)
             let owner = patch.ownerID.applied(to: account.ownerID)
             try await RecordAccess.requireMayReassign(.account, from: account.ownerID, to: owner, in: transaction)
             return try await transaction.rows("""
                 UPDATE accounts SET name = \(fields.name), website = \(fields.website), phone = \(fields.phone),
-                       industry = \(fields.industry), owner_id = \(owner?.uuid), updated_at = now()
+                       industry = \(fields.industry), custom_fields = \(customFields), owner_id = \(owner?.uuid), updated_at = now()
                  WHERE id = \(id.uuid)
                 RETURNING \(columns: Self.columns)
                 """, as: Row.self)
@@ -98,14 +106,17 @@ public struct Accounts: Sendable {
         guard !deleted.isEmpty else { throw GuanxiError.notFound("account") }
     }
 
-    public func list(_ tenant: TenantID, q: String?, _ page: PageRequest) async throws -> Page<Account> {
-        let search = TextSearch(q)
+    /// A page of accounts in creation order, filtered by `q` (name, website, phone) and custom fields.
+    public func list(_ tenant: TenantID, q: String?, customFields filter: CustomFieldFilter = CustomFieldFilter(),
+                     _ page: PageRequest) async throws -> Page<Account> {
+        let search = try TextSearch.condition(q, matching: .account)
         let rows = try await database.withTenant(tenant) { transaction in
-            try await transaction.rows("""
+            let customFields = try await filter.condition(for: .account, in: transaction)
+            return try await transaction.rows("""
                 SELECT \(columns: Self.columns) FROM accounts
                  WHERE id > \(page.after?.after ?? UUID.minimum)
-                   AND (\(search.pattern)::text IS NULL OR name ILIKE \(search.pattern) OR website ILIKE \(search.pattern)
-                        OR regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g') LIKE \(search.digitsPattern))
+                   AND \(condition: search)
+                   AND \(condition: customFields)
                  ORDER BY id LIMIT \(page.limit + 1)
                 """, as: Row.self)
         }

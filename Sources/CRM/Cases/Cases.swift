@@ -23,7 +23,7 @@ public struct Cases: Sendable {
         id, number, subject, description, status, priority, category, channel, assignee_id, contact_id, account_id, created_by, \
         first_response_target_minutes, first_response_due_at, first_responded_at, first_response_breached_at, \
         resolution_target_minutes, resolution_due_at, resolution_seconds_left, resolution_breached_at, next_due_at, \
-        resolved_at, closed_at, satisfaction, satisfaction_comment, satisfaction_recorded_at, created_at, updated_at
+        resolved_at, closed_at, satisfaction, satisfaction_comment, satisfaction_recorded_at, custom_fields, created_at, updated_at
         """
 
     // MARK: Reading
@@ -47,7 +47,8 @@ public struct Cases: Sendable {
         let byDueTime = filter.orderedByDueTime
         let after = page.after?.after
         let rows = try await database.withTenant(tenant) { transaction in
-            try await Self.fetch("""
+            let customFields = try await filter.customFields.condition(for: .case, in: transaction)
+            return try await Self.fetch("""
                 SELECT \(columns: Self.columns) FROM cases
                  WHERE (\(statuses)::text[] IS NULL OR status = ANY (\(statuses)::text[]))
                    AND (\(priorities)::text[] IS NULL OR priority = ANY (\(priorities)::text[]))
@@ -60,6 +61,7 @@ public struct Cases: Sendable {
                    AND (\(filter.contactID?.uuid)::uuid IS NULL OR contact_id = \(filter.contactID?.uuid))
                    AND (\(filter.accountID?.uuid)::uuid IS NULL OR account_id = \(filter.accountID?.uuid))
                    AND (\(filter.number)::int IS NULL OR number = \(filter.number))
+                   AND \(condition: customFields)
                    AND (\(after)::uuid IS NULL OR CASE WHEN \(byDueTime)
                         THEN (coalesce(next_due_at, 'infinity'), id)
                              > (SELECT coalesce(next_due_at, 'infinity'), id FROM cases WHERE id = \(after))
@@ -106,6 +108,7 @@ public struct Cases: Sendable {
             let settings = try await serviceLevels.settings(in: transaction)
             let clocks = SLAClocks(starting: try await serviceLevels.target(for: priority, in: transaction), at: now,
                                    in: try await serviceLevels.calendar(settings, from: now, in: transaction))
+            let customFields = try await CustomFieldValues.validate(object: .case, input: input.customFields, existing: nil, in: transaction)
             let number = try await transaction.rows("""
                 INSERT INTO case_counters (tenant_id, last_number) VALUES (\(tenant.uuid), 1001)
                 ON CONFLICT (tenant_id) DO UPDATE SET last_number = case_counters.last_number + 1
@@ -115,11 +118,11 @@ public struct Cases: Sendable {
             let created = try await Self.fetch("""
                 INSERT INTO cases (tenant_id, id, number, subject, description, status, priority, category, channel, assignee_id,
                                    contact_id, account_id, created_by, first_response_target_minutes, first_response_due_at,
-                                   resolution_target_minutes, resolution_due_at, created_at, updated_at)
+                                   resolution_target_minutes, resolution_due_at, custom_fields, created_at, updated_at)
                 VALUES (\(tenant.uuid), \(id.uuid), \(number), \(text.subject), \(text.description), \(CaseStatus.new.rawValue),
                         \(priority.rawValue), \(text.category), \(channel.rawValue), \(input.assigneeID?.uuid), \(input.contactID?.uuid),
                         \(accountID?.uuid), \(member.user.uuid), \(clocks.firstResponseTargetMinutes), \(clocks.firstResponseDueAt),
-                        \(clocks.resolutionTargetMinutes), \(clocks.resolutionDueAt), \(now), \(now))
+                        \(clocks.resolutionTargetMinutes), \(clocks.resolutionDueAt), \(customFields), \(now), \(now))
                 RETURNING \(columns: Self.columns)
                 """, in: transaction)[0]
             try await Self.record([HistoryEntry(.created, to: CaseStatus.new.rawValue, actor: member.user)],
@@ -153,6 +156,8 @@ public struct Cases: Sendable {
             serviceCase.category = text.category
             serviceCase.channel = channel ?? before.channel
             try await Self.applyLinks(patch, to: &serviceCase, in: transaction)
+            serviceCase.customFields = try await CustomFieldValues.validate(object: .case, input: patch.customFields,
+                                                                            existing: before.customFields, in: transaction)
 
             var history: [HistoryEntry] = []
             let newPriority = priority.flatMap { $0 == before.priority ? nil : $0 }
@@ -375,7 +380,7 @@ public struct Cases: Sendable {
                    resolution_seconds_left = \(c.clocks.resolutionSecondsLeft), resolution_breached_at = \(c.clocks.resolutionBreachedAt),
                    resolved_at = \(c.resolvedAt), closed_at = \(c.closedAt), satisfaction = \(c.satisfaction),
                    satisfaction_comment = \(c.satisfactionComment), satisfaction_recorded_at = \(c.satisfactionRecordedAt),
-                   updated_at = \(now)
+                   custom_fields = \(c.customFields), updated_at = \(now)
              WHERE id = \(c.id.uuid)
             RETURNING \(columns: columns)
             """, in: transaction)[0]
@@ -398,8 +403,8 @@ public struct Cases: Sendable {
                               resolutionTargetMinutes: try columns.next(), resolutionDueAt: try columns.next(),
                               resolutionSecondsLeft: try columns.next(), resolutionBreachedAt: try columns.next()),
             nextDueAt: try columns.next(), resolvedAt: try columns.next(), closedAt: try columns.next(), satisfaction: try columns.next(),
-            satisfactionComment: try columns.next(), satisfactionRecordedAt: try columns.next(), createdAt: try columns.next(),
-            updatedAt: try columns.next())
+            satisfactionComment: try columns.next(), satisfactionRecordedAt: try columns.next(), customFields: try columns.next(),
+            createdAt: try columns.next(), updatedAt: try columns.next())
     }
 
     /// A value the database's checks allow, as its Swift enumeration.

@@ -71,11 +71,14 @@ public struct ServiceCase: Sendable, Equatable, Encodable {
     public var satisfaction: Int?
     public var satisfactionComment: String?
     public var satisfactionRecordedAt: Date?
+    /// The workspace's custom fields for cases that this one has a value for.
+    public var customFields: CustomFields
     public var createdAt: Date
     public var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
         case id, number, subject, description, status, priority, category, channel, satisfaction
+        case customFields = "custom_fields"
         case assigneeID = "assignee_id"
         case contactID = "contact_id"
         case accountID = "account_id"
@@ -126,6 +129,7 @@ public struct ServiceCase: Sendable, Equatable, Encodable {
         try container.encode(satisfaction, forKey: .satisfaction)
         try container.encode(satisfactionComment, forKey: .satisfactionComment)
         try container.encode(satisfactionRecordedAt, forKey: .satisfactionRecordedAt)
+        try container.encode(customFields, forKey: .customFields)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
     }
@@ -134,7 +138,7 @@ public struct ServiceCase: Sendable, Equatable, Encodable {
 /// `POST /api/v1/cases`. Every case starts `new`; `priority` defaults to `normal`.
 public struct NewCase: RequestPayload {
     public static let fields: Set<String> = ["subject", "description", "priority", "category", "channel", "assignee_id",
-                                             "contact_id", "account_id"]
+                                             "contact_id", "account_id", "custom_fields"]
     public var subject: String
     public var description: String?
     public var priority: String?
@@ -143,9 +147,11 @@ public struct NewCase: RequestPayload {
     public var assigneeID: UserID?
     public var contactID: ContactID?
     public var accountID: AccountID?
+    public var customFields: CustomFields?
 
     public init(subject: String, description: String? = nil, priority: CasePriority? = nil, category: String? = nil,
-                channel: CaseChannel, assigneeID: UserID? = nil, contactID: ContactID? = nil, accountID: AccountID? = nil) {
+                channel: CaseChannel, assigneeID: UserID? = nil, contactID: ContactID? = nil, accountID: AccountID? = nil,
+                customFields: CustomFields? = nil) {
         self.subject = subject
         self.description = description
         self.priority = priority?.rawValue
@@ -154,6 +160,7 @@ public struct NewCase: RequestPayload {
         self.assigneeID = assigneeID
         self.contactID = contactID
         self.accountID = accountID
+        self.customFields = customFields
     }
 
     enum CodingKeys: String, CodingKey {
@@ -161,6 +168,7 @@ public struct NewCase: RequestPayload {
         case assigneeID = "assignee_id"
         case contactID = "contact_id"
         case accountID = "account_id"
+        case customFields = "custom_fields"
     }
 }
 
@@ -176,6 +184,8 @@ public struct CasePatch: RequestPayload {
     public var assigneeID: FieldPatch<UserID> = .keep
     public var contactID: FieldPatch<ContactID> = .keep
     public var accountID: FieldPatch<AccountID> = .keep
+    /// The custom fields to change: a value replaces, `null` removes; others keep theirs.
+    public var customFields: CustomFields?
 
     public init() {}
 
@@ -184,6 +194,7 @@ public struct CasePatch: RequestPayload {
         case assigneeID = "assignee_id"
         case contactID = "contact_id"
         case accountID = "account_id"
+        case customFields = "custom_fields"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -197,6 +208,7 @@ public struct CasePatch: RequestPayload {
         assigneeID = try container.decodePatch(UserID.self, forKey: .assigneeID)
         contactID = try container.decodePatch(ContactID.self, forKey: .contactID)
         accountID = try container.decodePatch(AccountID.self, forKey: .accountID)
+        customFields = try container.decodeIfPresent(CustomFields.self, forKey: .customFields)
     }
 }
 
@@ -240,10 +252,11 @@ public struct CaseFilter: Sendable {
     public var contactID: ContactID?
     public var accountID: AccountID?
     public var number: Int?
+    public var customFields: CustomFieldFilter
 
     public init(statuses: [CaseStatus]? = nil, priorities: [CasePriority]? = nil, assignee: AssigneeFilter? = nil, open: Bool? = nil,
                 breached: Bool? = nil, category: String? = nil, contactID: ContactID? = nil, accountID: AccountID? = nil,
-                number: Int? = nil) {
+                number: Int? = nil, customFields: CustomFieldFilter = CustomFieldFilter()) {
         self.statuses = statuses
         self.priorities = priorities
         self.assignee = assignee
@@ -253,6 +266,7 @@ public struct CaseFilter: Sendable {
         self.contactID = contactID
         self.accountID = accountID
         self.number = number
+        self.customFields = customFields
     }
 
     var orderedByDueTime: Bool { open == true }
@@ -260,7 +274,7 @@ public struct CaseFilter: Sendable {
 
 /// One entry of a case's history, for a timeline.
 public struct CaseEvent: Sendable, Equatable, Encodable {
-    public enum Kind: String, Sendable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
         case created
         case statusChanged = "status_changed"
         case priorityChanged = "priority_changed"

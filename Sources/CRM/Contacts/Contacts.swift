@@ -10,18 +10,18 @@ public struct Contacts: Sendable {
 
     public init(database: Database) { self.database = database }
 
-    static let columns: ColumnList = "id, account_id, name, email, phone, title, owner_id, created_at, updated_at"
-    typealias Row = (UUID, UUID?, String, String?, String?, String?, UUID?, Date, Date)
+    static let columns: ColumnList = "id, account_id, name, email, phone, title, owner_id, created_at, updated_at, custom_fields"
+    typealias Row = (UUID, UUID?, String, String?, String?, String?, UUID?, Date, Date, CustomFields)
 
     static func contact(_ row: Row) -> Contact {
         Contact(id: ContactID(row.0), accountID: row.1.map(AccountID.init), name: row.2, email: row.3,
-                phone: row.4, title: row.5, ownerID: row.6.map(UserID.init), createdAt: row.7, updatedAt: row.8)
+                phone: row.4, title: row.5, customFields: row.9, ownerID: row.6.map(UserID.init), createdAt: row.7, updatedAt: row.8)
     }
 
     /// The hot read: one round trip through `contact_in_tenant`, which scopes itself to the tenant
     /// and the acting member (whose role decides what they see).
     struct ContactInTenant: PostgresPreparedStatement {
-        static let sql = "SELECT id, account_id, name, email, phone, title, owner_id, created_at, updated_at FROM contact_in_tenant($1, $2, $3, $4)"
+        static let sql = "SELECT id, account_id, name, email, phone, title, owner_id, created_at, updated_at, custom_fields FROM contact_in_tenant($1, $2, $3, $4)"
         typealias Row = Contacts.Row
         var tenant: UUID
         var actor = ActingUser.settings
@@ -39,7 +39,7 @@ public struct Contacts: Sendable {
         func decodeRow(_ row: PostgresRow) throws -> Row {
             var columns = RowReader(row)
             return (try columns.next(), try columns.next(), try columns.next(), try columns.next(), try columns.next(),
-                    try columns.next(), try columns.next(), try columns.next(), try columns.next())
+                    try columns.next(), try columns.next(), try columns.next(), try columns.next(), try columns.next())
         }
     }
 
@@ -55,17 +55,19 @@ public struct Contacts: Sendable {
                                        title: input.title, accountID: input.accountID)
         return try await database.withTenant(tenant) { transaction in
             try await Accounts.requireExists(fields.accountID, in: transaction)
-            return try await Self.insert(tenant, fields, in: transaction)
+            let customFields = try await CustomFieldValues.validate(object: .contact, input: input.customFields, existing: nil, in: transaction)
+            return try await Self.insert(tenant, fields, customFields: customFields, in: transaction)
         }
     }
 
     /// Writes a new contact in `transaction`'s tenant (a create, or a lead's conversion); the
-    /// account, if any, was checked by the caller.
-    static func insert(_ tenant: TenantID, _ fields: ContactFields, in transaction: Transaction) async throws -> Contact {
+    /// account, if any, and the custom fields were checked by the caller.
+    static func insert(_ tenant: TenantID, _ fields: ContactFields, customFields: CustomFields = CustomFields(),
+                       in transaction: Transaction) async throws -> Contact {
         let rows = try await transaction.rows("""
-            INSERT INTO contacts (tenant_id, id, account_id, name, email, phone, title)
+            INSERT INTO contacts (tenant_id, id, account_id, name, email, phone, title, custom_fields)
             VALUES (\(tenant.uuid), \(ContactID().uuid), \(fields.accountID?.uuid), \(fields.name), \(fields.email),
-                    \(fields.phone), \(fields.title))
+                    \(fields.phone), \(fields.title), \(customFields))
             RETURNING \(columns: Self.columns)
             """, as: Row.self)
         return Self.contact(rows[0])
@@ -87,11 +89,13 @@ public struct Contacts: Sendable {
                                            title: patch.title.applied(to: contact.title),
                                            accountID: patch.accountID.applied(to: contact.accountID))
             if fields.accountID != contact.accountID { try await Accounts.requireExists(fields.accountID, in: transaction) }
+            let customFields = try await CustomFieldValues.validate(object: .contact, input: patch.customFields,
+                                                                    existing: contact.customFields, in: transaction)
             let owner = patch.ownerID.applied(to: contact.ownerID)
             try await RecordAccess.requireMayReassign(.contact, from: contact.ownerID, to: owner, in: transaction)
             return try await transaction.rows("""
                 UPDATE contacts SET account_id = \(fields.accountID?.uuid), name = \(fields.name), email = \(fields.email),
-                       phone = \(fields.phone), title = \(fields.title), owner_id = \(owner?.uuid), updated_at = now()
+                       phone = \(fields.phone), title = \(fields.title), custom_fields = \(customFields), owner_id = \(owner?.uuid), updated_at = now()
                  WHERE id = \(id.uuid)
                 RETURNING \(columns: Self.columns)
                 """, as: Row.self)
@@ -107,16 +111,13 @@ public struct Contacts: Sendable {
         guard !deleted.isEmpty else { throw GuanxiError.notFound("contact") }
     }
 
-    /// A page of contacts in creation order, filtered by `q` (name, email, phone) and account.
+    /// A page of contacts in creation order, filtered by `q` (name, email, phone), account and custom fields.
     public func list(_ tenant: TenantID, _ filter: ContactFilter, _ page: PageRequest) async throws -> Page<Contact> {
-        let search = TextSearch(filter.q)
         let rows = try await database.withTenant(tenant) { transaction in
-            try await transaction.rows("""
+            let matching = try await filter.condition(in: transaction)
+            return try await transaction.rows("""
                 SELECT \(columns: Self.columns) FROM contacts
-                 WHERE id > \(page.after?.after ?? UUID.minimum)
-                   AND (\(filter.accountID?.uuid)::uuid IS NULL OR account_id = \(filter.accountID?.uuid))
-                   AND (\(search.pattern)::text IS NULL OR name ILIKE \(search.pattern) OR email ILIKE \(search.pattern)
-                        OR phone_digits LIKE \(search.digitsPattern))
+                 WHERE id > \(page.after?.after ?? UUID.minimum) AND \(condition: matching)
                  ORDER BY id LIMIT \(page.limit + 1)
                 """, as: Row.self)
         }

@@ -22,6 +22,10 @@ public struct Deal: Sendable, Encodable, Equatable {
     public var closedAt: Date?
     /// Why it was won or lost.
     public var closeReason: String?
+    /// The workspace's custom fields for deals that this one has a value for.
+    public var customFields: CustomFields
+    /// The campaign that sourced the deal (Docs/Marketing.md); `null` when none did, or once it is deleted.
+    public var campaignID: CampaignID?
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -38,13 +42,16 @@ public struct Deal: Sendable, Encodable, Equatable {
         case ownerID = "owner_id"
         case closedAt = "closed_at"
         case closeReason = "close_reason"
+        case customFields = "custom_fields"
+        case campaignID = "campaign_id"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
 
     public init(id: DealID, name: String, pipelineID: PipelineID, stageID: StageID, stageName: String, status: Stage.Kind,
                 winProbabilityBP: Int, amount: Money?, expectedCloseDate: CalendarDate?, accountID: AccountID?,
-                contactIDs: [ContactID], ownerID: UserID, closedAt: Date?, closeReason: String?, createdAt: Date, updatedAt: Date) {
+                contactIDs: [ContactID], ownerID: UserID, closedAt: Date?, closeReason: String?,
+                customFields: CustomFields, campaignID: CampaignID? = nil, createdAt: Date, updatedAt: Date) {
         self.id = id
         self.name = name
         self.pipelineID = pipelineID
@@ -59,6 +66,8 @@ public struct Deal: Sendable, Encodable, Equatable {
         self.ownerID = ownerID
         self.closedAt = closedAt
         self.closeReason = closeReason
+        self.customFields = customFields
+        self.campaignID = campaignID
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -81,6 +90,8 @@ public struct Deal: Sendable, Encodable, Equatable {
         try container.encode(ownerID, forKey: .ownerID)
         try container.encode(closedAt, forKey: .closedAt)
         try container.encode(closeReason, forKey: .closeReason)
+        try container.encode(customFields, forKey: .customFields)
+        try container.encode(campaignID, forKey: .campaignID)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
     }
@@ -88,7 +99,7 @@ public struct Deal: Sendable, Encodable, Equatable {
 
 public struct NewDeal: RequestPayload {
     public static let fields: Set<String> = ["name", "amount_minor", "currency", "expected_close_date", "stage_id", "account_id",
-                                             "contact_ids", "owner_id"]
+                                             "contact_ids", "owner_id", "custom_fields", "campaign_id"]
     public var name: String
     public var amountMinor: Int64?
     public var currency: String?
@@ -99,9 +110,13 @@ public struct NewDeal: RequestPayload {
     public var contactIDs: [ContactID]?
     /// The calling member when left out.
     public var ownerID: UserID?
+    public var customFields: CustomFields?
+    /// The campaign that sourced the deal.
+    public var campaignID: CampaignID?
 
     public init(name: String, amountMinor: Int64? = nil, currency: String? = nil, expectedCloseDate: CalendarDate? = nil,
-                stageID: StageID? = nil, accountID: AccountID? = nil, contactIDs: [ContactID]? = nil, ownerID: UserID? = nil) {
+                stageID: StageID? = nil, accountID: AccountID? = nil, contactIDs: [ContactID]? = nil, ownerID: UserID? = nil,
+                customFields: CustomFields? = nil, campaignID: CampaignID? = nil) {
         self.name = name
         self.amountMinor = amountMinor
         self.currency = currency
@@ -110,6 +125,8 @@ public struct NewDeal: RequestPayload {
         self.accountID = accountID
         self.contactIDs = contactIDs
         self.ownerID = ownerID
+        self.customFields = customFields
+        self.campaignID = campaignID
     }
 
     enum CodingKeys: String, CodingKey {
@@ -120,12 +137,15 @@ public struct NewDeal: RequestPayload {
         case accountID = "account_id"
         case contactIDs = "contact_ids"
         case ownerID = "owner_id"
+        case customFields = "custom_fields"
+        case campaignID = "campaign_id"
     }
 }
 
 /// A deal's stage changes only through a move (`Deals.move`), which records it.
 public struct DealPatch: RequestPayload {
-    public static let fields: Set<String> = ["name", "amount_minor", "currency", "expected_close_date", "account_id", "contact_ids", "owner_id"]
+    public static let fields: Set<String> = ["name", "amount_minor", "currency", "expected_close_date", "account_id", "contact_ids", "owner_id",
+                                             "custom_fields", "campaign_id"]
     public var name: FieldPatch<String> = .keep
     public var amountMinor: FieldPatch<Int64> = .keep
     public var currency: FieldPatch<String> = .keep
@@ -134,6 +154,9 @@ public struct DealPatch: RequestPayload {
     /// Replaces the deal's contacts; `null` or `[]` removes them all.
     public var contactIDs: FieldPatch<[ContactID]> = .keep
     public var ownerID: FieldPatch<UserID> = .keep
+    /// The custom fields to change: a value replaces, `null` removes; others keep theirs.
+    public var customFields: CustomFields?
+    public var campaignID: FieldPatch<CampaignID> = .keep
 
     public init() {}
 
@@ -146,6 +169,8 @@ public struct DealPatch: RequestPayload {
         accountID = try container.decodePatch(AccountID.self, forKey: .accountID)
         contactIDs = try container.decodePatch([ContactID].self, forKey: .contactIDs)
         ownerID = try container.decodePatch(UserID.self, forKey: .ownerID)
+        customFields = try container.decodeIfPresent(CustomFields.self, forKey: .customFields)
+        campaignID = try container.decodePatch(CampaignID.self, forKey: .campaignID)
     }
 }
 
@@ -222,9 +247,13 @@ public struct DealFilter: Sendable {
     public var contactID: ContactID?
     /// Any part of the name, without regard to case.
     public var q: String?
+    public var customFields: CustomFieldFilter
+    /// The deals a campaign sourced.
+    public var campaignID: CampaignID?
 
     public init(status: Stage.Kind? = nil, stageID: StageID? = nil, pipelineID: PipelineID? = nil, ownerID: UserID? = nil,
-                accountID: AccountID? = nil, contactID: ContactID? = nil, q: String? = nil) {
+                accountID: AccountID? = nil, contactID: ContactID? = nil, q: String? = nil,
+                customFields: CustomFieldFilter = CustomFieldFilter(), campaignID: CampaignID? = nil) {
         self.status = status
         self.stageID = stageID
         self.pipelineID = pipelineID
@@ -232,5 +261,7 @@ public struct DealFilter: Sendable {
         self.accountID = accountID
         self.contactID = contactID
         self.q = q
+        self.customFields = customFields
+        self.campaignID = campaignID
     }
 }

@@ -15,17 +15,18 @@ public struct Deals: Sendable {
     /// The columns of the `deal_details` view: the deal with its stage and contacts.
     static let columns: ColumnList = """
         id, name, pipeline_id, stage_id, stage_name, status, win_probability_bp, amount_minor, currency, \
-        expected_close_date, account_id, contact_ids, owner_id, closed_at, close_reason, created_at, updated_at
+        expected_close_date, account_id, contact_ids, owner_id, closed_at, close_reason, created_at, updated_at, custom_fields, campaign_id
         """
     typealias Row = (UUID, String, UUID, UUID, String, String, Int, Int64?, String?, CalendarDate?, UUID?, [UUID], UUID,
-                     Date?, String?, Date, Date)
+                     Date?, String?, Date, Date, CustomFields, UUID?)
 
     static func deal(_ row: Row) -> Deal {
         Deal(id: DealID(row.0), name: row.1, pipelineID: PipelineID(row.2), stageID: StageID(row.3), stageName: row.4,
              status: Stage.Kind(rawValue: row.5) ?? .open, winProbabilityBP: row.6,
              amount: row.7.flatMap { minor in row.8.map { Money(amountMinor: minor, currency: $0) } },
              expectedCloseDate: row.9, accountID: row.10.map(AccountID.init), contactIDs: row.11.map(ContactID.init),
-             ownerID: UserID(row.12), closedAt: row.13, closeReason: row.14, createdAt: row.15, updatedAt: row.16)
+             ownerID: UserID(row.12), closedAt: row.13, closeReason: row.14, customFields: row.17,
+             campaignID: row.18.map(CampaignID.init), createdAt: row.15, updatedAt: row.16)
     }
 
     static func read(_ id: DealID, in transaction: Transaction) async throws -> Deal {
@@ -42,10 +43,11 @@ public struct Deals: Sendable {
     public func create(_ principal: TenantPrincipal, _ input: NewDeal) async throws -> Deal {
         let fields = try DealFields(name: input.name, amountMinor: input.amountMinor, currency: input.currency,
                                     expectedCloseDate: input.expectedCloseDate, accountID: input.accountID,
-                                    contactIDs: input.contactIDs ?? [], ownerID: input.ownerID ?? principal.user)
+                                    contactIDs: input.contactIDs ?? [], ownerID: input.ownerID ?? principal.user, campaignID: input.campaignID)
         return try await database.withTenant(principal.tenant) { transaction in
             let stage = try await Self.startingStage(principal.tenant, input.stageID, in: transaction)
-            let id = try await Self.insert(principal, fields, stage: stage, in: transaction)
+            let customFields = try await CustomFieldValues.validate(object: .deal, input: input.customFields, existing: nil, in: transaction)
+            let id = try await Self.insert(principal, fields, stage: stage, customFields: customFields, in: transaction)
             return try await Self.read(id, in: transaction)
         }
     }
@@ -62,15 +64,19 @@ public struct Deals: Sendable {
         return stage
     }
 
-    /// Writes a new deal, its contacts and its first history entry (a create, or a lead's conversion).
-    static func insert(_ principal: TenantPrincipal, _ fields: DealFields, stage: Stage, in transaction: Transaction) async throws -> DealID {
+    /// Writes a new deal, its contacts and its first history entry (a create, or a lead's conversion);
+    /// the custom fields were checked by the caller.
+    static func insert(_ principal: TenantPrincipal, _ fields: DealFields, stage: Stage, customFields: CustomFields = CustomFields(),
+                       in transaction: Transaction) async throws -> DealID {
         try await fields.checkReferences(in: transaction)
         try await RecordAccess.requireMayAssign(.deal, to: fields.ownerID, reassigning: false, in: transaction)
         let id = DealID()
         try await transaction.query("""
-            INSERT INTO deals (tenant_id, id, name, pipeline_id, stage_id, amount_minor, currency, expected_close_date, account_id, owner_id)
+            INSERT INTO deals (tenant_id, id, name, pipeline_id, stage_id, amount_minor, currency, expected_close_date, account_id, owner_id,
+                               custom_fields, campaign_id)
             VALUES (\(principal.tenant.uuid), \(id.uuid), \(fields.name), \(stage.pipelineID.uuid), \(stage.id.uuid), \(fields.amount?.amountMinor),
-                    \(fields.amount?.currency), \(fields.expectedCloseDate), \(fields.accountID?.uuid), \(fields.ownerID.uuid))
+                    \(fields.amount?.currency), \(fields.expectedCloseDate), \(fields.accountID?.uuid), \(fields.ownerID.uuid), \(customFields),
+                    \(fields.campaignID?.uuid))
             """)
         try await replaceContacts(principal.tenant, of: id, with: fields.contactIDs, in: transaction)
         try await recordChange(principal, deal: id, from: nil, to: stage, reason: nil, in: transaction)
@@ -92,13 +98,16 @@ public struct Deals: Sendable {
                                         currency: patch.currency.applied(to: deal.amount?.currency),
                                         expectedCloseDate: patch.expectedCloseDate.applied(to: deal.expectedCloseDate),
                                         accountID: patch.accountID.applied(to: deal.accountID),
-                                        contactIDs: patch.contactIDs.applied(to: deal.contactIDs) ?? [], ownerID: owner)
+                                        contactIDs: patch.contactIDs.applied(to: deal.contactIDs) ?? [], ownerID: owner,
+                                        campaignID: patch.campaignID.applied(to: deal.campaignID))
             try await RecordAccess.requireMayReassign(.deal, from: deal.ownerID, to: fields.ownerID, in: transaction)
             try await fields.checkReferences(changedFrom: deal, in: transaction)
+            let customFields = try await CustomFieldValues.validate(object: .deal, input: patch.customFields,
+                                                                    existing: deal.customFields, in: transaction)
             try await transaction.query("""
                 UPDATE deals SET name = \(fields.name), amount_minor = \(fields.amount?.amountMinor), currency = \(fields.amount?.currency),
                        expected_close_date = \(fields.expectedCloseDate), account_id = \(fields.accountID?.uuid),
-                       owner_id = \(fields.ownerID.uuid), updated_at = now()
+                       owner_id = \(fields.ownerID.uuid), custom_fields = \(customFields), campaign_id = \(fields.campaignID?.uuid), updated_at = now()
                  WHERE id = \(id.uuid)
                 """)
             switch patch.contactIDs {
@@ -166,9 +175,10 @@ public struct Deals: Sendable {
     /// A page of deals in creation order. Every list of deals is this query, so a filter added
     /// here (a member's own deals, a custom field) applies everywhere.
     public func list(_ principal: TenantPrincipal, _ filter: DealFilter, _ page: PageRequest) async throws -> Page<Deal> {
-        let search = TextSearch(filter.q)
+        let search = try TextSearch.condition(filter.q, matching: .deal)
         let rows = try await database.withTenant(principal.tenant) { transaction in
-            try await transaction.rows("""
+            let customFields = try await filter.customFields.condition(for: .deal, in: transaction)
+            return try await transaction.rows("""
                 SELECT \(columns: Self.columns) FROM deal_details
                  WHERE id > \(page.after?.after ?? UUID.minimum)
                    AND (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
@@ -178,7 +188,9 @@ public struct Deals: Sendable {
                    AND (\(filter.accountID?.uuid)::uuid IS NULL OR account_id = \(filter.accountID?.uuid))
                    AND (\(filter.contactID?.uuid)::uuid IS NULL
                         OR EXISTS (SELECT 1 FROM deal_contacts c WHERE c.deal_id = deal_details.id AND c.contact_id = \(filter.contactID?.uuid)))
-                   AND (\(search.pattern)::text IS NULL OR name ILIKE \(search.pattern))
+                   AND \(condition: search)
+                   AND (\(filter.campaignID?.uuid)::uuid IS NULL OR campaign_id = \(filter.campaignID?.uuid))
+                   AND \(condition: customFields)
                  ORDER BY id LIMIT \(page.limit + 1)
                 """, as: Row.self)
         }
@@ -217,9 +229,10 @@ struct DealFields {
     var accountID: AccountID?
     var contactIDs: [ContactID]
     var ownerID: UserID
+    var campaignID: CampaignID?
 
     init(name: String, amountMinor: Int64?, currency: String?, expectedCloseDate: CalendarDate?, accountID: AccountID?,
-         contactIDs: [ContactID], ownerID: UserID) throws {
+         contactIDs: [ContactID], ownerID: UserID, campaignID: CampaignID? = nil) throws {
         self.name = try Validate.text(name, field: "name", length: 1...300, required: true)!
         switch (amountMinor, currency) {
         case (nil, nil):
@@ -243,14 +256,16 @@ struct DealFields {
         var seen = Set<ContactID>()
         self.contactIDs = contactIDs.filter { seen.insert($0).inserted }
         self.ownerID = ownerID
+        self.campaignID = campaignID
     }
 
-    /// The account, contacts and owner must be the workspace's own. On a change of `current` only the
+    /// The account, contacts, owner and campaign must be the workspace's own. On a change of `current` only the
     /// new ones are checked: a member who may change a deal need not see every record it links to.
     func checkReferences(changedFrom current: Deal? = nil, in transaction: Transaction) async throws {
         if accountID != current?.accountID { try await Accounts.requireExists(accountID, in: transaction) }
         let added = contactIDs.filter { !(current?.contactIDs.contains($0) ?? false) }
         try await References.requireContacts(added, field: "contact_ids", in: transaction)
         if ownerID != current?.ownerID { try await References.requireUser(ownerID, field: "owner_id", in: transaction) }
+        if campaignID != current?.campaignID { try await References.requireCampaign(campaignID, field: "campaign_id", in: transaction) }
     }
 }

@@ -1,3 +1,4 @@
+import Database
 import Foundation
 import GuanxiCore
 
@@ -24,10 +25,14 @@ public struct CSVExport: Sendable {
     private var started = false
     private var finished = false
 
+    /// Every page is read as the member acting now. The file streams after the request's handler
+    /// has returned, outside the task that knows that member; without binding them again, the pages
+    /// after the first would be read as no member, which row-level security lets see every record.
     init(header: [String], encoding: ExportEncoding, fetch: @escaping Fetch) {
         self.header = header
         self.encoding = encoding
-        self.fetch = fetch
+        let actor = ActingUser.current
+        self.fetch = { cursor in try await ActingUser.$current.withValue(actor) { try await fetch(cursor) } }
     }
 
     /// The next part of the file, or `nil` after the last. The first part holds the byte order mark

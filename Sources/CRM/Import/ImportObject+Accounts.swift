@@ -14,5 +14,6 @@ extension ImportObject {
             try AccountFields.phone($0)
         },
         ImportField("industry", headers: ["industry", "sector", "行业", "所属行业", "行业类别"]) { try AccountFields.industry($0) },
-    ], dedupeKeys: [.lowercased("name", stored: "name"), .digits("phone", stored: "phone")])
+    ], dedupeKeys: [.lowercased("name", stored: "name"), .digits("phone", stored: "phone")],
+       kind: .account, customFieldObject: .account)
 }

@@ -18,5 +18,6 @@ extension ImportObject {
                               "公司", "公司名称", "单位", "企业", "企业名称", "所属公司", "客户"],
                     reference: .byName("account", in: "accounts")),
         ImportField("account_id", column: "account_id", headers: ["account id"], reference: .byID("account", in: "accounts")),
-    ], dedupeKeys: [.lowercased("email", stored: "email"), .digits("phone", stored: "phone_digits")])
+    ], dedupeKeys: [.lowercased("email", stored: "email"), .digits("phone", stored: "phone_digits")],
+       kind: .contact, customFieldObject: .contact)
 }

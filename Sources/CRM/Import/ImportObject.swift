@@ -14,16 +14,26 @@ struct ImportObject: Sendable {
     let fields: [ImportField]
     /// Checked in order: a row is the duplicate of the record its first key finds.
     let dedupeKeys: [DedupeKey]
+    /// Whose access rules apply (Docs/Access.md): a duplicate is updated only when the member may
+    /// change it. The table has `owner_id`.
+    let kind: RecordKind
+    /// The workspace's custom fields of this kind of record are fields of the import too.
+    let customFieldObject: CustomFieldObject
+    /// A column that, once set, means the record no longer changes (a converted lead's
+    /// `converted_at`): a duplicate of such a record is left out even under `update`.
+    var settledColumn: SQLIdentifier? = nil
 
     /// Every kind of record that can be imported.
-    static let all: [ImportObject] = [.contacts, .accounts]
+    static let all: [ImportObject] = [.contacts, .accounts, .leads]
 
     static func named(_ name: String) -> ImportObject? {
         all.first { $0.name == name }
     }
 
-    func field(named name: String) -> ImportField? {
-        fields.first { $0.name == name }
+    /// The fields a column can map to: the kind's own, then the workspace's custom fields of it
+    /// (`definitions`, in their order).
+    func fields(with definitions: [CustomFieldDefinition]) -> [ImportField] {
+        fields + definitions.map(ImportField.init(customField:))
     }
 }
 
@@ -36,6 +46,9 @@ struct ImportField: Sendable {
         case text(@Sendable (String) throws -> String?)
         /// A cell naming another record of the workspace, stored as that record's id.
         case reference(ImportReference)
+        /// A value of a custom field, checked as the API checks it and kept as JSON; the record's
+        /// `custom_fields` object gathers the values of every custom field column.
+        case customField(CustomFieldCellReader)
     }
 
     let name: String
@@ -60,6 +73,29 @@ struct ImportField: Sendable {
         self.headers = headers
         self.required = required
         self.value = .reference(reference)
+    }
+
+    /// A custom field, mapped as `cf.<key>` and proposed by the headers an export writes for it,
+    /// its key and either label; required when the API requires it on a create.
+    init(customField definition: CustomFieldDefinition) {
+        self.name = CustomFieldCellReader.mappingPrefix + definition.key
+        self.column = "custom_fields"
+        self.headers = definition.csvHeaders
+        self.required = definition.required
+        self.value = .customField(CustomFieldCellReader(definition))
+    }
+
+    /// What the field sets, since two columns of a file may not set one thing: its column, or a
+    /// custom field's key within `custom_fields`.
+    var target: String {
+        if case .customField(let reader) = value { return "custom_fields.\(reader.definition.key)" }
+        return column.name
+    }
+
+    /// The custom fields' keys that a mapping (a field name or `nil` per column) names.
+    static func customFieldKeys(in mapping: [String?]) -> [String] {
+        let prefix = CustomFieldCellReader.mappingPrefix
+        return mapping.compactMap { $0 }.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
     }
 }
 

@@ -3,14 +3,33 @@ import Foundation
 import GuanxiCore
 import PostgresNIO
 
-/// The dedupe keys of the records already in the workspace: for each key, its value → the oldest
-/// record that has it.
+/// The dedupe keys of the records already in the workspace that the member sees: for each key,
+/// its value → the oldest record that has it; and, for `update`, the records among them that may
+/// not be changed.
 struct ExistingKeys: Sendable {
     fileprivate var records: [String: [String: UUID]] = [:]   // by the key's field
+    /// Records the member may read but not change (a read-only share), or that are settled (a
+    /// converted lead): their duplicates are left out.
+    fileprivate var unchangeable: Set<UUID> = []
 
-    /// Reads the stored keys that the mapped `columns` can meet.
-    static func load(_ object: ImportObject, columns: [ImportField], in transaction: Transaction) async throws -> ExistingKeys {
+    /// Reads the stored keys that the mapped `columns` can meet, and, when duplicates are to be
+    /// updated, which records may not be.
+    static func load(_ object: ImportObject, columns: [ImportField], dedupe: ImportDedupe,
+                     in transaction: Transaction) async throws -> ExistingKeys {
         var existing = ExistingKeys()
+        if dedupe == .update {
+            // record_editable's test: row-level security shows a member records they may only
+            // read, and would let an UPDATE of them through.
+            existing.unchangeable = Set(try await transaction.rows("""
+                SELECT id FROM \(identifier: object.table)
+                 WHERE NOT record_matches((SELECT record_access(\(object.kind.rawValue), true)), id, owner_id)
+                """, as: UUID.self))
+            if let settled = object.settledColumn {
+                existing.unchangeable.formUnion(try await transaction.rows("""
+                    SELECT id FROM \(identifier: object.table) WHERE \(identifier: settled) IS NOT NULL
+                    """, as: UUID.self))
+            }
+        }
         for key in object.dedupeKeys where columns.contains(where: { $0.name == key.field }) {
             let rows = try await transaction.rows("""
                 SELECT id, \(identifier: key.storedColumn)::text FROM \(identifier: object.table)
@@ -33,7 +52,8 @@ struct ExistingKeys: Sendable {
 /// A row is a duplicate when one of its keys (in the object's order: email then phone for
 /// contacts) equals a key of a record already there or of an earlier row of the file. `skip`
 /// leaves duplicates out; `update` writes their non-blank values over the record they duplicate
-/// (an earlier row's new record included, so the last row wins); `create` makes every row a record.
+/// (an earlier row's new record included, so the last row wins) unless the member may not change
+/// that record, when the row is left out; `create` makes every row a record.
 struct ImportPlan: Sendable {
     /// One record to write: its id, a value per column (`nil`: keep, or NULL for a new record), and
     /// how many rows of the file it stands for.
@@ -77,6 +97,9 @@ struct ImportPlan: Sendable {
             case (.new(let index)?, .update):
                 inserts[index].merge(row.values)
                 resolved = .new(index)
+            case (.existing(let id)?, .update) where existing.unchangeable.contains(id):
+                skipped += 1
+                continue
             case (.existing(let id)?, .update):
                 if let index = updateIndex[id] {
                     updates[index].merge(row.values)

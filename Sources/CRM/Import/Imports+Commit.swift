@@ -9,8 +9,10 @@ extension Imports {
     /// changed since the preview; then duplicates are resolved, and the records written in batches,
     /// publishing `processed_rows` after each batch from a separate short transaction so that
     /// `GET` shows progress while this one is open. A failure (the plan's quota, say) writes no
-    /// record and leaves the import `failed` with the reason, and is thrown.
-    public func commit(_ tenant: TenantID, _ id: ImportID) async throws -> ImportJob {
+    /// record and leaves the import `failed` with the reason, and is thrown. `authorize` is given
+    /// the import's object before anything is written, and refuses by throwing (the gateway's
+    /// role rules: only those who may create leads import them).
+    public func commit(_ tenant: TenantID, _ id: ImportID, authorize: (String) throws -> Void = { _ in }) async throws -> ImportJob {
         guard commitSlots.enter() else {
             throw GuanxiError(.unavailable, code: "imports_busy",
                               message: "This server is committing \(commitSlots.limit) imports already; retry in a few seconds.",
@@ -20,7 +22,7 @@ extension Imports {
         var started = false
         do {
             let outcome = try await database.withTenant(tenant) { transaction in
-                try await commit(id, in: transaction) {
+                try await commit(id, in: transaction, authorize: authorize) {
                     try await publish(tenant, id, status: .committing, processed: 0)
                     started = true
                 } progress: { processed in
@@ -52,7 +54,8 @@ extension Imports {
     /// The commit's transaction. Returns a failure, instead of throwing, when the rows no longer
     /// pass: this transaction then stores their errors (and nothing else) before the import is
     /// marked failed.
-    private func commit(_ id: ImportID, in transaction: Transaction, started: () async throws -> Void,
+    private func commit(_ id: ImportID, in transaction: Transaction, authorize: (String) throws -> Void,
+                        started: () async throws -> Void,
                         progress: (Int) async -> Void) async throws -> Result<ImportJob, GuanxiError> {
         let held = try await transaction.rows("SELECT pg_try_advisory_xact_lock(\(Self.commitLockKey(id)))", as: Bool.self)
         guard held.first == true else {
@@ -65,11 +68,17 @@ extension Imports {
             throw GuanxiError.notFound("import")
         }
         try Self.requireOpen(status: status, abandonedCommit: true)
+        try authorize(objectName)
         guard errorCount == 0 else { throw Self.hasErrors(errorCount) }
         try await started()
 
         let object = try Self.object(named: objectName)
-        let check = try ImportCheck(object: object, header: header, mapping: Self.mapping(mapping))
+        // Share-locked until the commit ends, as the API's writes do: the fields written, and the
+        // required ones, cannot change type, lose a choice or go away under the commit.
+        let fieldNames = Self.mapping(mapping)
+        let customFields = try await CustomFieldDefinitions.forWriting(
+            object.customFieldObject, keys: ImportField.customFieldKeys(in: fieldNames), includingRequired: true, in: transaction)
+        let check = try ImportCheck(object: object, customFields: customFields, header: header, mapping: fieldNames)
         let file = ImportFile(encoding: ImportEncoding(rawValue: encoding) ?? .utf8, text: content ?? "")
         let references = try await ImportReferences.load(for: check.columns, in: transaction)
         let outcome = try await Self.offEventLoops { check.check(try file.records().rows, references: references) }
@@ -82,16 +91,16 @@ extension Imports {
         }
 
         let dedupe = ImportDedupe(rawValue: dedupeText) ?? .skip
-        let existing = dedupe == .create ? ExistingKeys() : try await ExistingKeys.load(object, columns: check.columns, in: transaction)
+        let existing = dedupe == .create ? ExistingKeys() : try await ExistingKeys.load(object, columns: check.columns, dedupe: dedupe, in: transaction)
         let plan = try await Self.offEventLoops {
             ImportPlan(rows: outcome.rows, columns: check.columns, keys: object.dedupeKeys, existing: existing, dedupe: dedupe)
         }
-        let writer = try await BulkWriter(transaction, table: object.table, columns: check.columns.map(\.column))
+        let writer = try await BulkWriter(transaction, table: object.table, columns: check.writtenColumns, merging: ["custom_fields"])
         var processed = plan.skipped
         for (records, write) in [(plan.inserts, writer.insert), (plan.updates, writer.update)] {
             for start in stride(from: 0, to: records.count, by: Self.batchSize) {
                 let batch = records[start..<min(start + Self.batchSize, records.count)]
-                try await write(batch.map { BulkRow(id: $0.id, values: $0.values) })
+                try await write(batch.map { BulkRow(id: $0.id, values: check.writtenValues($0.values)) })
                 processed += batch.reduce(0) { $0 + $1.rows }
                 await progress(processed)
             }
@@ -103,7 +112,8 @@ extension Imports {
              WHERE id = \(id.uuid)
             RETURNING \(columns: Self.columns)
             """, as: Self.Row.self)
-        return .success(try Self.job(committed[0], errors: []))
+        return .success(try Self.job(committed[0], errors: [],
+                                     customFields: try await CustomFieldDefinitions.all(object.customFieldObject, in: transaction)))
     }
 
     /// Sets the import's status and progress in a short transaction of its own, so that readers see

@@ -13,6 +13,8 @@ public struct Imports: Sendable {
 
     /// The largest upload accepted, far above the 1 MiB of JSON bodies.
     public static let maxUploadBytes = 64 << 20
+    /// What an import's rows can become: the values of `object`.
+    public static let objectNames = ImportObject.all.map(\.name)
     /// Errors shown with the job; the errors endpoint pages through all of them.
     static let errorsShown = 100
     /// Rows written, and errors stored, per statement.
@@ -39,11 +41,12 @@ public struct Imports: Sendable {
             let (header, records) = try file.records()
             return (file, header, records)
         }
-        let mapping = ImportCheck.proposedMapping(for: header, object: object)
-        let check = try ImportCheck(object: object, header: header, mapping: mapping)
         let id = ImportID()
         let fileName = fileName.map { String($0.prefix(255)) }
         return try await database.withTenant(tenant) { transaction in
+            let customFields = try await CustomFieldDefinitions.all(object.customFieldObject, in: transaction)
+            let mapping = ImportCheck.proposedMapping(for: header, fields: object.fields(with: customFields))
+            let check = try ImportCheck(object: object, customFields: customFields, header: header, mapping: mapping)
             let references = try await ImportReferences.load(for: check.columns, in: transaction)
             let outcome = try await Self.offEventLoops { check.check(records, references: references) }
             let rows = try await transaction.rows("""
@@ -55,7 +58,7 @@ public struct Imports: Sendable {
                 RETURNING \(columns: Self.columns)
                 """, as: Self.Row.self)
             try await Self.store(outcome.errors, of: id, in: transaction)
-            return try Self.job(rows[0], errors: Array(outcome.errors.prefix(Self.errorsShown)))
+            return try Self.job(rows[0], errors: Array(outcome.errors.prefix(Self.errorsShown)), customFields: customFields)
         }
     }
 
@@ -64,7 +67,8 @@ public struct Imports: Sendable {
             let rows = try await transaction.rows("SELECT \(columns: Self.columns) FROM imports WHERE id = \(id.uuid)", as: Self.Row.self)
             guard let row = rows.first else { throw GuanxiError.notFound("import") }
             let errors = try await Self.errors(of: id, after: nil, limit: Self.errorsShown, in: transaction)
-            return try Self.job(row, errors: errors.map(\.error))
+            let customFields = try await CustomFieldDefinitions.all(try Self.object(named: row.1).customFieldObject, in: transaction)
+            return try Self.job(row, errors: errors.map(\.error), customFields: customFields)
         }
     }
 
@@ -94,7 +98,8 @@ public struct Imports: Sendable {
             try Self.requireOpen(status: status, abandonedCommit: abandoned)
             let object = try Self.object(named: objectName)
             let mapping = patch.mapping ?? Self.mapping(stored)
-            let check = try ImportCheck(object: object, header: header, mapping: mapping)
+            let customFields = try await CustomFieldDefinitions.all(object.customFieldObject, in: transaction)
+            let check = try ImportCheck(object: object, customFields: customFields, header: header, mapping: mapping)
             let file = ImportFile(encoding: ImportEncoding(rawValue: encoding) ?? .utf8, text: content ?? "")
             let references = try await ImportReferences.load(for: check.columns, in: transaction)
             let outcome = try await Self.offEventLoops { check.check(try file.records().rows, references: references) }
@@ -108,7 +113,7 @@ public struct Imports: Sendable {
                  WHERE id = \(id.uuid)
                 RETURNING \(columns: Self.columns)
                 """, as: Self.Row.self)
-            return try Self.job(updated[0], errors: Array(outcome.errors.prefix(Self.errorsShown)))
+            return try Self.job(updated[0], errors: Array(outcome.errors.prefix(Self.errorsShown)), customFields: customFields)
         }
     }
 
@@ -128,7 +133,9 @@ public struct Imports: Sendable {
     typealias Row = (UUID, String, String, String?, String, String, [String], [String], Int, Int, String, Int,
                      Int, Int, Int, String?, String?, Date, Date, Date?)
 
-    static func job(_ row: Row, errors: [ImportRowError]) throws -> ImportJob {
+    /// The import as the API shows it; `customFields` are the object's definitions, which its
+    /// `fields` list after the object's own.
+    static func job(_ row: Row, errors: [ImportRowError], customFields: [CustomFieldDefinition]) throws -> ImportJob {
         let (id, objectName, status, fileName, encoding, dedupe, header, mapping, total, errorCount, preview, processed,
              created, updated, skipped, failureCode, failureMessage, createdAt, updatedAt, committedAt) = row
         let object = try Self.object(named: objectName)
@@ -137,7 +144,7 @@ public struct Imports: Sendable {
             id: ImportID(id), object: objectName, status: ImportStatus(rawValue: status) ?? .failed, fileName: fileName,
             encoding: ImportEncoding(rawValue: encoding) ?? .utf8, dedupe: ImportDedupe(rawValue: dedupe) ?? .skip, rowCount: total,
             columns: header.enumerated().map { ImportColumn(index: $0.offset, header: $0.element, field: fields[$0.offset]) },
-            fields: object.fields.map { ImportFieldDescription(name: $0.name, required: $0.required) },
+            fields: object.fields(with: customFields).map { ImportFieldDescription(name: $0.name, required: $0.required) },
             preview: try JSONDecoder().decode([ImportPreviewRow].self, from: Data(preview.utf8)),
             errorCount: errorCount, errors: errors, processedRows: processed, createdRows: created, updatedRows: updated,
             skippedRows: skipped, failure: failureCode.map { ImportFailure(code: $0, message: failureMessage ?? "") },

@@ -29,11 +29,14 @@ public struct Lead: Sendable, Encodable, Equatable {
     public var convertedAccountID: AccountID?
     public var convertedContactID: ContactID?
     public var convertedDealID: DealID?
+    /// The workspace's custom fields for leads that this one has a value for.
+    public var customFields: CustomFields
     public var createdAt: Date
     public var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
         case id, name, company, email, phone, title, source, status, message
+        case customFields = "custom_fields"
         case disqualifiedReason = "disqualified_reason"
         case ownerID = "owner_id"
         case convertedAt = "converted_at"
@@ -64,6 +67,7 @@ public struct Lead: Sendable, Encodable, Equatable {
         try container.encode(convertedAccountID, forKey: .convertedAccountID)
         try container.encode(convertedContactID, forKey: .convertedContactID)
         try container.encode(convertedDealID, forKey: .convertedDealID)
+        try container.encode(customFields, forKey: .customFields)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
     }
@@ -71,7 +75,7 @@ public struct Lead: Sendable, Encodable, Equatable {
 
 public struct NewLead: RequestPayload {
     public static let fields: Set<String> = ["name", "company", "email", "phone", "title", "source", "status",
-                                             "disqualified_reason", "message", "owner_id"]
+                                             "disqualified_reason", "message", "owner_id", "custom_fields"]
     public var name: String
     public var company: String?
     public var email: String?
@@ -84,10 +88,11 @@ public struct NewLead: RequestPayload {
     public var message: String?
     /// The calling member when left out.
     public var ownerID: UserID?
+    public var customFields: CustomFields?
 
     public init(name: String, company: String? = nil, email: String? = nil, phone: String? = nil, title: String? = nil,
                 source: String? = nil, status: Lead.Status? = nil, disqualifiedReason: String? = nil, message: String? = nil,
-                ownerID: UserID? = nil) {
+                ownerID: UserID? = nil, customFields: CustomFields? = nil) {
         self.name = name
         self.company = company
         self.email = email
@@ -98,12 +103,14 @@ public struct NewLead: RequestPayload {
         self.disqualifiedReason = disqualifiedReason
         self.message = message
         self.ownerID = ownerID
+        self.customFields = customFields
     }
 
     enum CodingKeys: String, CodingKey {
         case name, company, email, phone, title, source, status, message
         case disqualifiedReason = "disqualified_reason"
         case ownerID = "owner_id"
+        case customFields = "custom_fields"
     }
 }
 
@@ -119,6 +126,8 @@ public struct LeadPatch: RequestPayload {
     public var disqualifiedReason: FieldPatch<String> = .keep
     public var message: FieldPatch<String> = .keep
     public var ownerID: FieldPatch<UserID> = .keep
+    /// The custom fields to change: a value replaces, `null` removes; others keep theirs.
+    public var customFields: CustomFields?
 
     public init() {}
 
@@ -134,6 +143,7 @@ public struct LeadPatch: RequestPayload {
         disqualifiedReason = try container.decodePatch(String.self, forKey: .disqualifiedReason)
         message = try container.decodePatch(String.self, forKey: .message)
         ownerID = try container.decodePatch(UserID.self, forKey: .ownerID)
+        customFields = try container.decodeIfPresent(CustomFields.self, forKey: .customFields)
     }
 }
 
@@ -144,12 +154,15 @@ public struct LeadFilter: Sendable {
     public var ownerID: UserID?
     /// Any part of the name, company or email, without regard to case.
     public var q: String?
+    public var customFields: CustomFieldFilter
 
-    public init(status: Lead.Status? = nil, source: String? = nil, ownerID: UserID? = nil, q: String? = nil) {
+    public init(status: Lead.Status? = nil, source: String? = nil, ownerID: UserID? = nil, q: String? = nil,
+                customFields: CustomFieldFilter = CustomFieldFilter()) {
         self.status = status
         self.source = source
         self.ownerID = ownerID
         self.q = q
+        self.customFields = customFields
     }
 }
 

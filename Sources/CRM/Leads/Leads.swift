@@ -13,17 +13,17 @@ public struct Leads: Sendable {
 
     static let columns: ColumnList = """
         id, name, company, email, phone, title, source, status, disqualified_reason, message, owner_id, converted_at, \
-        converted_by, converted_account_id, converted_contact_id, converted_deal_id, created_at, updated_at
+        converted_by, converted_account_id, converted_contact_id, converted_deal_id, created_at, updated_at, custom_fields
         """
     typealias Row = (UUID, String, String?, String?, String?, String?, String?, String, String?, String?, UUID, Date?,
-                     UUID?, UUID?, UUID?, UUID?, Date, Date)
+                     UUID?, UUID?, UUID?, UUID?, Date, Date, CustomFields)
 
     static func lead(_ row: Row) -> Lead {
         Lead(id: LeadID(row.0), name: row.1, company: row.2, email: row.3, phone: row.4, title: row.5, source: row.6,
              status: Lead.Status(rawValue: row.7) ?? .new, disqualifiedReason: row.8, message: row.9, ownerID: UserID(row.10),
              convertedAt: row.11, convertedBy: row.12.map(UserID.init), convertedAccountID: row.13.map(AccountID.init),
-             convertedContactID: row.14.map(ContactID.init), convertedDealID: row.15.map(DealID.init), createdAt: row.16,
-             updatedAt: row.17)
+             convertedContactID: row.14.map(ContactID.init), convertedDealID: row.15.map(DealID.init), customFields: row.18,
+             createdAt: row.16, updatedAt: row.17)
     }
 
     static func read(_ id: LeadID, lock: Bool = false, in transaction: Transaction) async throws -> Lead {
@@ -45,16 +45,21 @@ public struct Leads: Sendable {
         return try await database.withTenant(principal.tenant) { transaction in
             try await References.requireUser(fields.ownerID, field: "owner_id", in: transaction)
             try await RecordAccess.requireMayAssign(.lead, to: fields.ownerID, reassigning: false, in: transaction)
-            return try await Self.insert(principal.tenant, fields, in: transaction)
+            let customFields = try await CustomFieldValues.validate(object: .lead, input: input.customFields, existing: nil, in: transaction)
+            return try await Self.insert(principal.tenant, fields, customFields: customFields, in: transaction)
         }
     }
 
-    /// Writes a new lead in `tenant` (through the API or the public form).
-    static func insert(_ tenant: TenantID, _ fields: LeadFields, in transaction: Transaction) async throws -> Lead {
+    /// Writes a new lead in `tenant` (through the API or the public form); the custom fields were
+    /// checked by the caller.
+    static func insert(_ tenant: TenantID, _ fields: LeadFields, customFields: CustomFields = CustomFields(),
+                       in transaction: Transaction) async throws -> Lead {
         let rows = try await transaction.rows("""
-            INSERT INTO leads (tenant_id, id, name, company, email, phone, title, source, status, disqualified_reason, message, owner_id)
+            INSERT INTO leads (tenant_id, id, name, company, email, phone, title, source, status, disqualified_reason, message, owner_id,
+                               custom_fields)
             VALUES (\(tenant.uuid), \(LeadID().uuid), \(fields.name), \(fields.company), \(fields.email), \(fields.phone), \(fields.title),
-                    \(fields.source), \(fields.status.rawValue), \(fields.disqualifiedReason), \(fields.message), \(fields.ownerID.uuid))
+                    \(fields.source), \(fields.status.rawValue), \(fields.disqualifiedReason), \(fields.message), \(fields.ownerID.uuid),
+                    \(customFields))
             RETURNING \(columns: columns)
             """, as: Row.self)
         return lead(rows[0])
@@ -85,11 +90,13 @@ public struct Leads: Sendable {
                                         message: patch.message.applied(to: lead.message), ownerID: owner)
             try await RecordAccess.requireMayReassign(.lead, from: lead.ownerID, to: fields.ownerID, in: transaction)
             try await References.requireUser(fields.ownerID, field: "owner_id", in: transaction)
+            let customFields = try await CustomFieldValues.validate(object: .lead, input: patch.customFields,
+                                                                    existing: lead.customFields, in: transaction)
             let rows = try await transaction.rows("""
                 UPDATE leads SET name = \(fields.name), company = \(fields.company), email = \(fields.email), phone = \(fields.phone),
                        title = \(fields.title), source = \(fields.source), status = \(fields.status.rawValue),
                        disqualified_reason = \(fields.disqualifiedReason), message = \(fields.message), owner_id = \(fields.ownerID.uuid),
-                       updated_at = now()
+                       custom_fields = \(customFields), updated_at = now()
                  WHERE id = \(id.uuid)
                 RETURNING \(columns: Self.columns)
                 """, as: Row.self)
@@ -109,17 +116,18 @@ public struct Leads: Sendable {
     /// A page of leads in creation order. Every list of leads is this query, so a filter added
     /// here (a member's own leads, a custom field) applies everywhere.
     public func list(_ principal: TenantPrincipal, _ filter: LeadFilter, _ page: PageRequest) async throws -> Page<Lead> {
-        let search = TextSearch(filter.q)
+        let search = try TextSearch.condition(filter.q, matching: .lead)
         let source = filter.source?.lowercased()
         let rows = try await database.withTenant(principal.tenant) { transaction in
-            try await transaction.rows("""
+            let customFields = try await filter.customFields.condition(for: .lead, in: transaction)
+            return try await transaction.rows("""
                 SELECT \(columns: Self.columns) FROM leads
                  WHERE id > \(page.after?.after ?? UUID.minimum)
                    AND (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
                    AND (\(source)::text IS NULL OR source = \(source))
                    AND (\(filter.ownerID?.uuid)::uuid IS NULL OR owner_id = \(filter.ownerID?.uuid))
-                   AND (\(search.pattern)::text IS NULL OR name ILIKE \(search.pattern) OR company ILIKE \(search.pattern)
-                        OR email ILIKE \(search.pattern))
+                   AND \(condition: search)
+                   AND \(condition: customFields)
                  ORDER BY id LIMIT \(page.limit + 1)
                 """, as: Row.self)
         }
@@ -212,11 +220,8 @@ struct LeadFields {
         self.email = person.email
         self.phone = person.phone
         self.title = person.title
-        self.company = try Validate.text(company, field: "company", length: 1...300)
-        self.source = try Validate.text(source, field: "source", length: 1...40)?.lowercased()
-        if let source = self.source, source.wholeMatch(of: /[a-z0-9][a-z0-9_-]*/) == nil {
-            throw GuanxiError.invalidField("source", "source is a short code of letters, digits, _ and -, such as web_form or trade_show.")
-        }
+        self.company = try Self.company(company)
+        self.source = try Self.source(source)
         guard status != .converted else {
             throw GuanxiError.invalidField("status", "A lead becomes converted only through POST /api/v1/leads/{id}/convert.")
         }
@@ -228,7 +233,30 @@ struct LeadFields {
         if status != .disqualified && self.disqualifiedReason != nil {
             throw GuanxiError.invalidField("disqualified_reason", "disqualified_reason goes only with status disqualified.")
         }
-        self.message = try Validate.text(message, field: "message", length: 1...5000)
+        self.message = try Self.message(message)
         self.ownerID = ownerID
+    }
+
+    // The rules of single fields, shared with the import (`ImportObject+Leads.swift`).
+
+    static func company(_ value: String?) throws -> String? {
+        try Validate.text(value, field: "company", length: 1...300)
+    }
+
+    /// A short code, stored in lower case: `[a-z0-9][a-z0-9_-]*`, checked without a regex, which
+    /// would be compiled again for every row of an import.
+    static func source(_ value: String?) throws -> String? {
+        let source = try Validate.text(value, field: "source", length: 1...40)?.lowercased()
+        func isCode(_ character: Character) -> Bool {
+            character.isASCII && (character.isLetter || character.isNumber || character == "_" || character == "-")
+        }
+        if let source, source.first == "_" || source.first == "-" || !source.allSatisfy(isCode) {
+            throw GuanxiError.invalidField("source", "source is a short code of letters, digits, _ and -, such as web_form or trade_show.")
+        }
+        return source
+    }
+
+    static func message(_ value: String?) throws -> String? {
+        try Validate.text(value, field: "message", length: 1...5000)
     }
 }

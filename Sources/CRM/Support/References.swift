@@ -31,6 +31,22 @@ enum References {
         if found.isEmpty { throw unknown("lead", field: field) }
     }
 
+    /// Leads of the workspace: 422 `unknown_lead` naming the field if any is not.
+    static func requireLeads(_ ids: [LeadID], field: String, in transaction: Transaction) async throws {
+        let wanted = Set(ids.map(\.uuid))
+        guard !wanted.isEmpty else { return }
+        let found = try await transaction.rows("""
+            SELECT id FROM leads WHERE id = ANY(\(Array(wanted))) FOR KEY SHARE
+            """, as: UUID.self)
+        if Set(found) != wanted { throw unknown("lead", field: field) }
+    }
+
+    static func requireCampaign(_ id: CampaignID?, field: String, in transaction: Transaction) async throws {
+        guard let id else { return }
+        let found = try await transaction.rows("SELECT id FROM campaigns WHERE id = \(id.uuid) FOR KEY SHARE", as: UUID.self)
+        if found.isEmpty { throw unknown("campaign", field: field) }
+    }
+
     static func requireDeal(_ id: DealID?, field: String, in transaction: Transaction) async throws {
         guard let id else { return }
         let found = try await transaction.rows("SELECT id FROM deals WHERE id = \(id.uuid) FOR KEY SHARE", as: UUID.self)

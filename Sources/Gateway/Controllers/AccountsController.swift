@@ -27,8 +27,8 @@ struct AccountsController {
     }
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> ListResponse<Account> {
-        ListResponse(try await accounts.list(context.principal.tenant, q: request.uri.queryParameters["q"].map(String.init),
-                                             try request.pageRequest))
+        ListResponse(try await accounts.list(context.principal.tenant, q: request.filterText("q"),
+                                             customFields: try request.customFieldFilter, try request.pageRequest))
     }
 
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Account {

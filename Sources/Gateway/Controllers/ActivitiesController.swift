@@ -30,16 +30,20 @@ struct ActivitiesController {
     }
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> ListResponse<Activity> {
+        ListResponse(try await activities.list(context.principal, try Self.filter(request), try request.pageRequest))
+    }
+
+    /// The list's filters, also the export's.
+    static func filter(_ request: Request) throws -> ActivityFilter {
         let attachments = ActivityAttachments(accountID: try request.filterID("account_id", as: AccountID.self),
                                               contactID: try request.filterID("contact_id", as: ContactID.self),
                                               leadID: try request.filterID("lead_id", as: LeadID.self),
                                               dealID: try request.filterID("deal_id", as: DealID.self),
                                               caseID: try request.filterID("case_id", as: CaseID.self))
-        let filter = ActivityFilter(kind: try request.filterValue("kind", as: Activity.Kind.self), attachments: attachments,
-                                    ownerID: try request.filterID("owner_id", as: UserID.self),
-                                    assigneeID: try request.filterID("assignee_id", as: UserID.self),
-                                    done: try request.filterBool("done"), due: try request.filterValue("due", as: TaskDue.self))
-        return ListResponse(try await activities.list(context.principal, filter, try request.pageRequest))
+        return ActivityFilter(kind: try request.filterValue("kind", as: Activity.Kind.self), attachments: attachments,
+                              ownerID: try request.filterID("owner_id", as: UserID.self),
+                              assigneeID: try request.filterID("assignee_id", as: UserID.self),
+                              done: try request.filterBool("done"), due: try request.filterValue("due", as: TaskDue.self))
     }
 
     /// The calling member's open tasks, soonest due first; `?due=today|overdue|upcoming` in the

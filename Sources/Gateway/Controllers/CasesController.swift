@@ -34,8 +34,8 @@ struct CasesController {
     }
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> ListResponse<ServiceCase> {
-        let filter = try Self.filter(request.uri.queryParameters, caller: context.principal.user)
-        return ListResponse(try await cases.list(context.principal.tenant, filter, try request.pageRequest))
+        ListResponse(try await cases.list(context.principal.tenant, try Self.filter(request, caller: context.principal.user),
+                                          try request.pageRequest))
     }
 
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> ServiceCase {
@@ -74,8 +74,9 @@ struct CasesController {
         try context.parameters.id("id", as: CaseID.self, entity: "case")
     }
 
-    /// The list's query parameters; anything that cannot be read is 400 `invalid_filter`.
-    static func filter(_ query: Parameters, caller: UserID) throws -> CaseFilter {
+    /// The list's query parameters, also the export's; anything that cannot be read is 400 `invalid_filter`.
+    static func filter(_ request: Request, caller: UserID) throws -> CaseFilter {
+        let query = request.uri.queryParameters
         func invalid(_ message: String) -> GuanxiError { GuanxiError(.malformed, code: "invalid_filter", message: message) }
         func values<Value: RawRepresentable & CaseIterable>(_ name: Substring, as type: Value.Type) throws -> [Value]?
         where Value.RawValue == String {
@@ -115,6 +116,7 @@ struct CasesController {
             guard let number = Int(text), number > 0 else { throw invalid("number must be a case number such as 1001.") }
             filter.number = number
         }
+        filter.customFields = try request.customFieldFilter
         return filter
     }
 }

@@ -20,6 +20,7 @@ extension Contact: ResponseGenerator {
             var json = JSONObjectWriter()
             json.field("account_id", accountID)
             try json.field("created_at", createdAt)
+            try json.field("custom_fields", encoding: customFields)
             json.field("email", email)
             json.field("id", id)
             json.field("name", name)
@@ -51,16 +52,13 @@ struct ContactsController {
     }
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> ListResponse<Contact> {
-        let query = request.uri.queryParameters
-        var accountID: AccountID?
-        if let text = query["account_id"] {
-            guard let id = AccountID(String(text)) else {
-                throw GuanxiError(.malformed, code: "invalid_filter", message: "account_id must be an id (UUID).")
-            }
-            accountID = id
-        }
-        let filter = ContactFilter(q: query["q"].map(String.init), accountID: accountID)
-        return ListResponse(try await contacts.list(context.principal.tenant, filter, try request.pageRequest))
+        ListResponse(try await contacts.list(context.principal.tenant, try Self.filter(request), try request.pageRequest))
+    }
+
+    /// The list's filters, also the export's.
+    static func filter(_ request: Request) throws -> ContactFilter {
+        ContactFilter(q: request.filterText("q"), accountID: try request.filterID("account_id", as: AccountID.self),
+                      customFields: try request.customFieldFilter)
     }
 
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Contact {

@@ -35,13 +35,19 @@ struct DealsController {
     }
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> ListResponse<Deal> {
-        let filter = DealFilter(status: try request.filterValue("status", as: Stage.Kind.self),
-                                stageID: try request.filterID("stage_id", as: StageID.self),
-                                pipelineID: try request.filterID("pipeline_id", as: PipelineID.self),
-                                ownerID: try request.filterID("owner_id", as: UserID.self),
-                                accountID: try request.filterID("account_id", as: AccountID.self),
-                                contactID: try request.filterID("contact_id", as: ContactID.self), q: request.filterText("q"))
-        return ListResponse(try await deals.list(context.principal, filter, try request.pageRequest))
+        ListResponse(try await deals.list(context.principal, try Self.filter(request), try request.pageRequest))
+    }
+
+    /// The list's filters, also the export's.
+    static func filter(_ request: Request) throws -> DealFilter {
+        DealFilter(status: try request.filterValue("status", as: Stage.Kind.self),
+                   stageID: try request.filterID("stage_id", as: StageID.self),
+                   pipelineID: try request.filterID("pipeline_id", as: PipelineID.self),
+                   ownerID: try request.filterID("owner_id", as: UserID.self),
+                   accountID: try request.filterID("account_id", as: AccountID.self),
+                   contactID: try request.filterID("contact_id", as: ContactID.self), q: request.filterText("q"),
+                   customFields: try request.customFieldFilter,
+                   campaignID: try request.filterID("campaign_id", as: CampaignID.self))
     }
 
     /// `?from=2026-01&to=2026-06`, both months included; optional `owner_id` and `pipeline_id`.

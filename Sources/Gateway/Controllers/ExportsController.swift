@@ -6,32 +6,49 @@ import Hummingbird
 import NIOCore
 import Tenancy
 
-/// `GET /api/v1/{contacts,accounts}/export.csv`: a list, with the list endpoint's filters, as a CSV
-/// file streamed a page at a time.
+/// `GET /api/v1/{contacts,accounts,leads,deals,cases,activities}/export.csv`: a list, with the list
+/// endpoint's filters (read by that endpoint's controller), as a CSV file streamed a page at a time.
 struct ExportsController {
     let exports: Exports
 
     func addRoutes(to group: RouterGroup<TenantRequestContext>) {
         group.get("contacts/export.csv", use: contacts)
         group.get("accounts/export.csv", use: accounts)
+        group.get("leads/export.csv", use: leads)
+        group.get("deals/export.csv", use: deals)
+        group.get("cases/export.csv", use: cases)
+        group.get("activities/export.csv", use: activities)
     }
 
     @Sendable func contacts(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
-        var accountID: AccountID?
-        if let text = query["account_id"] {
-            guard let id = AccountID(String(text)) else {
-                throw GuanxiError(.malformed, code: "invalid_filter", message: "account_id must be an id (UUID).")
-            }
-            accountID = id
-        }
-        let filter = ContactFilter(q: query["q"].map(String.init), accountID: accountID)
+        let filter = try ContactsController.filter(request)
         return try await response(exports.contacts(context.principal.tenant, filter, encoding: try encoding(request)), named: "contacts")
     }
 
     @Sendable func accounts(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let q = request.uri.queryParameters["q"].map(String.init)
-        return try await response(exports.accounts(context.principal.tenant, q: q, encoding: try encoding(request)), named: "accounts")
+        let export = try await exports.accounts(context.principal.tenant, q: request.filterText("q"), customFields: try request.customFieldFilter,
+                                                encoding: try encoding(request))
+        return try await response(export, named: "accounts")
+    }
+
+    @Sendable func leads(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let filter = try LeadsController.filter(request)
+        return try await response(exports.leads(context.principal, filter, encoding: try encoding(request)), named: "leads")
+    }
+
+    @Sendable func deals(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let filter = try DealsController.filter(request)
+        return try await response(exports.deals(context.principal, filter, encoding: try encoding(request)), named: "deals")
+    }
+
+    @Sendable func cases(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let filter = try CasesController.filter(request, caller: context.principal.user)
+        return try await response(exports.cases(context.principal.tenant, filter, encoding: try encoding(request)), named: "cases")
+    }
+
+    @Sendable func activities(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let filter = try ActivitiesController.filter(request)
+        return try await response(exports.activities(context.principal, filter, encoding: try encoding(request)), named: "activities")
     }
 
     private func encoding(_ request: Request) throws -> ExportEncoding {

@@ -9,11 +9,20 @@ import Tenancy
 extension ImportJob: ResponseEncodable {}
 extension ImportRowError: ResponseEncodable {}
 
-/// `/api/v1/imports`: CSV files uploaded, previewed, mapped and committed into contacts or accounts.
+/// `/api/v1/imports`: CSV files uploaded, previewed, mapped and committed into contacts, accounts or leads.
 struct ImportsController {
     let imports: Imports
     let maxBodyBytes: Int
     var maxUploadBytes = Imports.maxUploadBytes
+
+    /// The roles that may import a kind of record, where not every member may: leads are created by
+    /// those who may create a lead one at a time.
+    static let importers: [String: Set<MembershipRole>] = ["leads": LeadsController.sellers]
+
+    /// 403 `forbidden_role` when the member's role may not import `object`.
+    static func requireMayImport(_ object: String?, _ context: TenantRequestContext) throws {
+        if let object, let roles = importers[object] { try context.require(roles) }
+    }
 
     func addRoutes(to group: RouterGroup<TenantRequestContext>) {
         group.post("imports", use: create)
@@ -57,6 +66,7 @@ struct ImportsController {
             throw GuanxiError(.malformed, code: "invalid_upload",
                               message: "Send the file as Content-Type: text/csv, or as the field file of a multipart/form-data form.")
         }
+        try Self.requireMayImport(fields["object"], context)
         let job = try await imports.create(context.principal.tenant, by: context.principal.user, object: fields["object"],
                                            dedupe: fields["dedupe"], fileName: fields["file_name"], bytes: file)
         return EditedResponse(status: .created, response: job)
@@ -78,6 +88,7 @@ struct ImportsController {
     }
 
     @Sendable func commit(_ request: Request, context: TenantRequestContext) async throws -> ImportJob {
-        try await imports.commit(context.principal.tenant, try context.parameters.id("id", as: ImportID.self, entity: "import"))
+        let id = try context.parameters.id("id", as: ImportID.self, entity: "import")
+        return try await imports.commit(context.principal.tenant, id) { try Self.requireMayImport($0, context) }
     }
 }

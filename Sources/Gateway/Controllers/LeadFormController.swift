@@ -97,6 +97,8 @@ struct LeadFormController {
         }
     }
 
+    /// A browser's form post. A body that is not a well-formed form is 400 `invalid_form`; fields
+    /// other than the submission's are ignored, since a firm's own form may carry more.
     static func decodeForm(_ request: Request, maxBytes: Int) async throws -> LeadFormSubmission {
         let buffer: ByteBuffer
         do {
@@ -104,15 +106,20 @@ struct LeadFormController {
         } catch {
             throw GuanxiError(.payloadTooLarge, code: "payload_too_large", message: "The form is larger than \(maxBytes) bytes.")
         }
-        return try URLEncodedFormDecoder().decode(LeadFormSubmission.self, from: String(buffer: buffer))
+        let form = try FormBody(buffer)
+        return LeadFormSubmission(name: form["name"], company: form["company"], email: form["email"], phone: form["phone"],
+                                  message: form["message"], website: form["website"], formToken: form["form_token"])
     }
+
+    /// The form's pages load nothing from elsewhere and post only to this server.
+    static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
 
     /// A page that may be shown inside the workspace's own website, and that loads nothing from elsewhere.
     static func html(_ status: HTTPResponse.Status, _ page: String) -> Response {
         Response(status: status, headers: [
             .contentType: "text/html; charset=utf-8",
             .cacheControl: "no-store",
-            .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+            .contentSecurityPolicy: contentSecurityPolicy,
         ], body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
     }
 }

@@ -35,9 +35,14 @@ struct LeadsController {
     }
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> ListResponse<Lead> {
-        let filter = LeadFilter(status: try request.filterValue("status", as: Lead.Status.self), source: request.filterText("source"),
-                                ownerID: try request.filterID("owner_id", as: UserID.self), q: request.filterText("q"))
-        return ListResponse(try await leads.list(context.principal, filter, try request.pageRequest))
+        ListResponse(try await leads.list(context.principal, try Self.filter(request), try request.pageRequest))
+    }
+
+    /// The list's filters, also the export's.
+    static func filter(_ request: Request) throws -> LeadFilter {
+        LeadFilter(status: try request.filterValue("status", as: Lead.Status.self), source: request.filterText("source"),
+                   ownerID: try request.filterID("owner_id", as: UserID.self), q: request.filterText("q"),
+                   customFields: try request.customFieldFilter)
     }
 
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Lead {

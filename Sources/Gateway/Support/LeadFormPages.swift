@@ -35,6 +35,7 @@ enum LeadFormPages {
                 "form_submitted_too_fast": "The form was sent very quickly after it was shown; please wait a moment and send it again.",
                 "form_token_expired": "The form was shown more than an hour ago; please load it again.",
                 "form_token_invalid": "The form could not be checked; please load it again.",
+                "invalid_form": "The form arrived damaged; please load it again and send it from the page.",
                 "spam_suspected": "The form was filled in a way people do not fill it.",
             ])
 
@@ -49,6 +50,7 @@ enum LeadFormPages {
                 "form_submitted_too_fast": "表单在打开后提交得太快，请稍等片刻再提交。",
                 "form_token_expired": "表单已打开超过一小时，请重新打开。",
                 "form_token_invalid": "无法验证表单，请重新打开。",
+                "invalid_form": "表单内容已损坏，请重新打开表单后再提交。",
                 "spam_suspected": "表单的填写方式不像是人工填写。",
             ])
 

@@ -1,0 +1,4 @@
+/// Ids of a workspace's custom field definitions.
+public enum CustomFieldTag {}
+
+public typealias CustomFieldID = Identifier<CustomFieldTag>
