@@ -27,10 +27,17 @@ struct HotPathTests {
             let tenant = try await app.makeTenant()
             let account = try await app.request(.post, "/api/v1/accounts", token: tenant.apiKey, json: ["name": "明远贸易"])
             let accountID = try #require(try account.json()["id"] as? String)
+            for (key, type) in [("tier", "text"), ("budget", "money"), ("employees", "number")] {
+                let field = try await app.request(.post, "/api/v1/custom-fields", token: tenant.apiKey,
+                                                  json: ["object": "contact", "key": key, "label": key, "type": type])
+                #expect(field.status == .created)
+            }
             let bodies: [[String: Any]] = [
                 ["name": "Only A Name"],
                 ["name": "王小明 😀 \"Quoted\" back\\slash / slash\ttab", "email": "wang.xm@example.cn",
                  "phone": "+86 138-0013-8000", "title": "采购经理\nline two", "account_id": accountID],
+                ["name": "With Custom Fields", "custom_fields": ["tier": "金牌 \"gold\"", "employees": 12.5,
+                                                                 "budget": ["amount_minor": 500_000, "currency": "CNY"]]],
             ]
             for body in bodies {
                 let created = try await app.request(.post, "/api/v1/contacts", token: tenant.apiKey, json: body)
@@ -40,6 +47,7 @@ struct HotPathTests {
                 #expect(read.status == .ok)
                 #expect(read.headers[.contentType] == "application/json; charset=utf-8")
                 let contact = try await app.services.contacts.get(tenant.id, id)
+                #expect(contact.customFields.values.count == (body["custom_fields"] as? [String: Any])?.count ?? 0)
                 #expect(read.body.string == (try encoded(contact)))
                 #expect(String(buffer: try contact.json.bytes()) == (try encoded(contact)))
             }

@@ -52,6 +52,12 @@ struct JSONObjectWriter {
         buffer.writeString("Z\"")
     }
 
+    /// A value already written as JSON, such as `{}`.
+    mutating func field(_ key: StaticString, json: StaticString) {
+        writeKey(key)
+        buffer.writeStaticString(json)
+    }
+
     /// Any other value, through `JSONCoding.encoder`: the way to add a field whose value is not
     /// plain text, an id or a time (a nested object, a number, custom fields).
     mutating func field(_ key: StaticString, encoding value: some Encodable) throws {
