@@ -67,7 +67,6 @@ let package = Package(
             dependencies: [
                 "GuanxiCore", "Migrations",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -137,7 +136,6 @@ let package = Package(
                 "Gateway", "Database", "Tenancy", "Subscriptions", "Billing", "GuanxiCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,51 +1,17 @@
 import GuanxiCore
 import Logging
-import NIOCore
 import PostgresNIO
 
 /// The one way the services reach PostgreSQL. Tenant data is only reachable inside
 /// `withTenant`, which sets `app.tenant_id` for one transaction; host-level data only inside
 /// `withHost`, which switches to the `guanxi_host` role for one transaction.
 public struct Database: Sendable {
-    /// Every connection pool; each must run (`PostgresClient.run()`) for as long as it is used.
-    public let clients: [PostgresClient]
-    /// The event loops the pools keep their connections on, one each, when there is a pool per loop.
-    private let eventLoops: [any EventLoop]
-    private let eventLoopGroup: (any EventLoopGroup)?
+    public let client: PostgresClient
     public let logger: Logger
 
-    /// One pool for every caller: commands and tests.
     public init(client: PostgresClient, logger: Logger) {
-        self.clients = [client]
-        self.eventLoops = []
-        self.eventLoopGroup = nil
+        self.client = client
         self.logger = logger
-    }
-
-    /// A pool per event loop of `eventLoopGroup`, with `configuration`'s minimum and maximum number of
-    /// connections shared out among them (rounded up): the server's way. A task on one of the loops
-    /// (with NIO's loops as Swift's executor, every request's) uses the pool whose connections live on
-    /// the same loop, so its queries are written and their answers read on the thread that runs it,
-    /// with no hand-over to another thread. One pool for the whole group kept all its connections on
-    /// one loop (the one that opened them), which then did half of every request's work while the
-    /// other loop idled: one core's worth of server on two (Docs/Performance.md).
-    public init(configuration: PostgresClient.Configuration, eventLoopGroup: any EventLoopGroup, backgroundLogger: Logger,
-                logger: Logger) {
-        let loops = Array(eventLoopGroup.makeIterator())
-        var configuration = configuration
-        configuration.options.maximumConnections = (configuration.options.maximumConnections + loops.count - 1) / loops.count
-        configuration.options.minimumConnections = (configuration.options.minimumConnections + loops.count - 1) / loops.count
-        self.clients = loops.map { PostgresClient(configuration: configuration, eventLoopGroup: $0, backgroundLogger: backgroundLogger) }
-        self.eventLoops = loops
-        self.eventLoopGroup = eventLoopGroup
-        self.logger = logger
-    }
-
-    /// The pool for the current task: the one on the event loop it runs on (any, off the loops).
-    public var client: PostgresClient {
-        guard let eventLoopGroup else { return clients[0] }
-        let loop = eventLoopGroup.any()  // the current loop, when called on one of the group's
-        return clients[eventLoops.firstIndex { $0 === loop } ?? 0]
     }
 
     /// Runs `body` in one transaction in which row-level security shows only `tenant`'s rows.

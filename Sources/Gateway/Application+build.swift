@@ -80,7 +80,7 @@ public func buildApplication(
         router: buildRouter(services: services, configuration: configuration),
         server: try .http2Upgrade(tlsConfiguration: tls),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Guanxi"),
-        services: [PostgresClientService(clients: services.database.clients), services.usage,
+        services: [PostgresClientService(client: services.database.client), services.usage,
                    SubscriptionRenewalService(subscriptions: services.subscriptions, logger: logger),
                    WebhookDeliveryService(database: services.database, logger: logger),
                    CaseBreachService(monitor: services.caseBreaches, logger: logger),
@@ -89,16 +89,11 @@ public func buildApplication(
         logger: logger)
 }
 
-/// Runs the PostgreSQL clients (connection pools) for as long as the application runs.
+/// Runs the PostgreSQL client for as long as the application runs.
 public struct PostgresClientService: Service {
-    let clients: [PostgresClient]
-    public init(client: PostgresClient) { self.clients = [client] }
-    public init(clients: [PostgresClient]) { self.clients = clients }
+    let client: PostgresClient
+    public init(client: PostgresClient) { self.client = client }
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                for client in clients { group.addTask { await client.run() } }
-            }
-        }
+        await cancelWhenGracefulShutdown { await client.run() }
     }
 }

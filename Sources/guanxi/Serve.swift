@@ -4,7 +4,6 @@ import Foundation
 import Gateway
 import Hummingbird
 import Logging
-import NIOPosix
 import PostgresNIO
 import Tenancy
 
@@ -31,7 +30,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (env GUANXI_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["GUANXI_LOG_LEVEL"] ?? "info"
 
-    @Option(help: "Database connections, shared out among the event loops (env GUANXI_DATABASE_CONNECTIONS).")
+    @Option(help: "Database connections in the pool (env GUANXI_DATABASE_CONNECTIONS).")
     var databaseConnections: Int = ProcessInfo.processInfo.environment["GUANXI_DATABASE_CONNECTIONS"].flatMap(Int.init) ?? 16
 
     @Option(help: "Days of trial for a tenant created without a plan (env GUANXI_TRIAL_DAYS).")
@@ -71,10 +70,8 @@ struct Serve: AsyncParsableCommand {
         // queries. (PostgreSQL's own tcp_keepalives and the socket close still catch dead peers.)
         clientConfiguration.options.minimumConnections = databaseConnections
         clientConfiguration.options.keepAliveBehavior = nil
-        // A pool per event loop, each request using its own loop's (see Database).
-        let database = Database(configuration: clientConfiguration, eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-                                backgroundLogger: logger, logger: logger)
-        let services = GuanxiServices(database: database, trialDays: trialDays,
+        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+        let services = GuanxiServices(database: Database(client: client, logger: logger), trialDays: trialDays,
                                       billing: try billingConfiguration())
         let gateway = GatewayConfiguration(host: host, port: port, certificatePath: certificate!, privateKeyPath: key!,
                                            baseDomain: baseDomain)

@@ -79,4 +79,24 @@ public struct CustomFields: Sendable, Hashable, Codable, PostgresCodable {
         var container = encoder.singleValueContainer()
         try container.encode(values)
     }
+
+    /// Read from a `json` or `jsonb` column as PostgresNIO reads any Decodable, except that an empty
+    /// object — a record without custom field values, most records — skips JSONDecoder: every
+    /// contact read, the hottest read among them, decodes one (Docs/Performance.md).
+    public init<JSONDecoder: PostgresJSONDecoder>(from buffer: inout ByteBuffer, type: PostgresDataType, format: PostgresFormat,
+                                                 context: PostgresDecodingContext<JSONDecoder>) throws {
+        switch (format, type) {
+        case (.binary, .jsonb):
+            guard buffer.readInteger(as: UInt8.self) == 1 else { throw PostgresDecodingError.Code.failure }  // jsonb's version
+        case (.binary, .json), (.text, .jsonb), (.text, .json):
+            break
+        default:
+            throw PostgresDecodingError.Code.typeMismatch
+        }
+        if buffer.readableBytesView.elementsEqual("{}".utf8) {
+            self.init()
+        } else {
+            self = try context.jsonDecoder.decode(Self.self, from: buffer)
+        }
+    }
 }

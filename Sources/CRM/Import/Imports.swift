@@ -117,9 +117,9 @@ public struct Imports: Sendable {
         }
     }
 
-    /// Reading, checking and planning a large file keep a core busy for a while. `guanxi serve` runs
-    /// Swift concurrency on the event loops, so this work goes to NIO's thread pool, as bcrypt does,
-    /// and the event loops keep serving other requests meanwhile.
+    /// Reading, checking and planning a large file keep a core busy for a while. Swift concurrency
+    /// has one thread per core, so this work goes to NIO's thread pool, as bcrypt does, and the
+    /// other requests keep being served meanwhile.
     static func offEventLoops<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await NIOThreadPool.singleton.runIfActive(work)
     }

@@ -20,7 +20,11 @@ extension Contact: ResponseGenerator {
             var json = JSONObjectWriter()
             json.field("account_id", accountID)
             try json.field("created_at", createdAt)
-            try json.field("custom_fields", encoding: customFields)
+            if customFields.values.isEmpty {
+                json.field("custom_fields", json: "{}")  // most contacts: no JSONEncoder needed
+            } else {
+                try json.field("custom_fields", encoding: customFields)
+            }
             json.field("email", email)
             json.field("id", id)
             json.field("name", name)

@@ -29,13 +29,13 @@ struct JSONObjectWriter {
 
     /// Seconds since 1970 of 10000-01-01T00:00:00Z: the formula below covers the years 1970–9999
     /// (what `now()` gives); a time outside them goes through JSONEncoder.
-    private static let endOfYear9999: Int64 = 253_402_300_800
+    private static let endOfYear9999: Double = 253_402_300_800
 
     mutating func field(_ key: StaticString, _ value: Date) throws {
-        let seconds = Int64(value.timeIntervalSince1970.rounded(.down))
-        guard (0..<Self.endOfYear9999).contains(seconds) else { return try field(key, encoding: value) }
+        let interval = value.timeIntervalSince1970.rounded(.down)
+        guard interval >= 0, interval < Self.endOfYear9999 else { return try field(key, encoding: value) }
         writeKey(key)
-        let (days, time) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        let (days, time) = Int64(interval).quotientAndRemainder(dividingBy: 86_400)
         let (year, month, day) = Self.civilDate(daysSince1970: days)
         buffer.writeInteger(UInt8(ascii: "\""))
         writeDigits(year, count: 4)
@@ -50,6 +50,12 @@ struct JSONObjectWriter {
         buffer.writeInteger(UInt8(ascii: ":"))
         writeDigits(time % 60, count: 2)
         buffer.writeString("Z\"")
+    }
+
+    /// A value already written as JSON, such as `{}`.
+    mutating func field(_ key: StaticString, json: StaticString) {
+        writeKey(key)
+        buffer.writeStaticString(json)
     }
 
     /// Any other value, through `JSONCoding.encoder`: the way to add a field whose value is not
