@@ -8,14 +8,15 @@ import Testing
 @Suite("The public lead form's input")
 struct LeadFormInputTests {
     /// Posts each body to a fresh workspace's form (its allowance is 10 submissions), `TOKEN` in it
-    /// replaced by a token shown ten seconds ago (percent-encoded in a form), and returns the
+    /// replaced by a token shown ten seconds ago (percent-encoded in an urlencoded form), and returns the
     /// answers with their workspaces.
     func post(_ app: TestApp, _ bodies: [[UInt8]], contentType: String) async throws -> [(TestResponse, TestTenant)] {
         var answers: [(TestResponse, TestTenant)] = []
         for body in bodies {
             let tenant = try await app.makeTenant(name: "青山茶业", locale: "zh-CN")
             let token = try await app.services.leadForm.token(for: tenant.id, issuedAt: Date().addingTimeInterval(-10))
-            let value = contentType.hasPrefix("application/json") ? token : token.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let value = contentType.hasPrefix("application/x-www-form-urlencoded")
+                ? token.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! : token
             let placeholder = Array("TOKEN".utf8)
             var filled = body
             if let start = body.indices.first(where: { body[$0...].starts(with: placeholder) }) {
@@ -65,6 +66,62 @@ struct LeadFormInputTests {
             let leads = try await app.request(.get, "/api/v1/leads", token: tenant.apiKey).items
             #expect(leads.map { $0["name"] as? String } == ["李四 Li"])
             #expect(leads.first?["email"] as? String == "li@example.cn")
+        }
+    }
+
+    static let boundary = "----FormBoundary7MA4YWxkTrZu0gW"
+
+    /// A `multipart/form-data` body as a browser frames it: one part per field, CRLF line ends.
+    func multipart(_ parts: [(headers: String, value: [UInt8])]) -> [UInt8] {
+        var body: [UInt8] = []
+        for part in parts {
+            body += Array("--\(Self.boundary)\r\n\(part.headers)\r\n\r\n".utf8) + part.value + Array("\r\n".utf8)
+        }
+        return body + Array("--\(Self.boundary)--\r\n".utf8)
+    }
+
+    func field(_ name: String, _ value: String) -> (headers: String, value: [UInt8]) {
+        ("Content-Disposition: form-data; name=\"\(name)\"", Array(value.utf8))
+    }
+
+    @Test("a form posted as multipart/form-data is read as an urlencoded one: its text fields taken, files and other fields ignored")
+    func multipartForms() async throws {
+        try await TestApp.run { app in
+            let body = multipart([
+                field("name", "王五 Wang"), field("email", "wang5@example.cn"), field("form_token", "TOKEN"), field("website", ""),
+                field("subscribe", "on"),
+                ("Content-Disposition: form-data; name=\"attachment\"; filename=\"名片.png\"\r\nContent-Type: image/png", [0x89, 0x50, 0xFF, 0x00]),
+            ])
+            let answers = try await post(app, [body], contentType: "multipart/form-data; boundary=\(Self.boundary)")
+            let (response, tenant) = try #require(answers.first)
+            #expect(response.status == .created, "\(response.body.string)")
+            #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+            let leads = try await app.request(.get, "/api/v1/leads", token: tenant.apiKey).items
+            #expect(leads.map { $0["name"] as? String } == ["王五 Wang"])
+            #expect(leads.first?["email"] as? String == "wang5@example.cn")
+        }
+    }
+
+    @Test("a multipart post that is not a well-formed form is 400 invalid_form, on a page, and writes nothing")
+    func malformedMultipartForms() async throws {
+        try await TestApp.run { app in
+            let good = [field("email", "a@example.cn"), field("form_token", "TOKEN")]
+            let withBoundary = "multipart/form-data; boundary=\(Self.boundary)"
+            let cases: [(contentType: String, body: [UInt8])] = [
+                ("multipart/form-data", multipart([field("name", "Ada")] + good)),                 // no boundary named
+                (withBoundary, Array("name=Ada&email=a%40example.cn&form_token=TOKEN".utf8)),      // not framed by it
+                (withBoundary, multipart([field("name", "Ada"), field("name", "Eve")] + good)),    // a field twice
+                (withBoundary, multipart([("Content-Disposition: form-data; name=\"name\"", [0xFF, 0xFE])] + good)),  // not UTF-8
+                (withBoundary, multipart([("Content-Type: text/plain", Array("Ada".utf8))] + good)),  // a part without a name
+            ]
+            for (contentType, body) in cases {
+                for (response, tenant) in try await post(app, [body], contentType: contentType) {
+                    #expect(response.status == .badRequest, "\(contentType): \(response.body.string.prefix(300))")
+                    #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                    #expect(response.body.string.contains("invalid_form"))
+                    #expect(try await app.request(.get, "/api/v1/leads", token: tenant.apiKey).items.isEmpty)
+                }
+            }
         }
     }
 

@@ -77,7 +77,8 @@ struct LeadFormController {
     /// A browser's form post is answered with a page, in the workspace's language, refusals
     /// included (with their status and code); any other client with JSON.
     @Sendable func submit(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let fromBrowser = request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let fromBrowser = contentType.hasPrefix("application/x-www-form-urlencoded") || contentType.hasPrefix("multipart/form-data")
         var tenant: Tenant?
         do {
             let slug = (context.parameters.get("slug") ?? "").lowercased()
@@ -97,8 +98,8 @@ struct LeadFormController {
         }
     }
 
-    /// A browser's form post. A body that is not a well-formed form is 400 `invalid_form`; fields
-    /// other than the submission's are ignored, since a firm's own form may carry more.
+    /// A browser's form post, urlencoded or multipart. A body that is not a well-formed form is 400
+    /// `invalid_form`; fields other than the submission's are ignored, since a firm's own form may carry more.
     static func decodeForm(_ request: Request, maxBytes: Int) async throws -> LeadFormSubmission {
         let buffer: ByteBuffer
         do {
@@ -106,7 +107,15 @@ struct LeadFormController {
         } catch {
             throw GuanxiError(.payloadTooLarge, code: "payload_too_large", message: "The form is larger than \(maxBytes) bytes.")
         }
-        let form = try FormBody(buffer)
+        let form: FormBody
+        if let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("multipart/form-data") {
+            guard let boundary = MultipartForm.boundary(ofContentType: contentType) else {
+                throw FormBody.invalid("The form's Content-Type names no boundary between its parts; send it from the form's page.")
+            }
+            form = try FormBody(multipart: buffer, boundary: boundary)
+        } else {
+            form = try FormBody(buffer)
+        }
         return LeadFormSubmission(name: form["name"], company: form["company"], email: form["email"], phone: form["phone"],
                                   message: form["message"], website: form["website"], formToken: form["form_token"])
     }

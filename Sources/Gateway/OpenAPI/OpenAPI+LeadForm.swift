@@ -52,7 +52,7 @@ extension OpenAPI.Area {
                 errors: [.formNotFound]),
             OpenAPI.Operation(
                 method: .post, path: "/forms/{slug}/leads", id: "submitLeadForm", summary: "Leave one's details as a lead",
-                description: "A browser's form post (`application/x-www-form-urlencoded`) is answered with a page in the workspace's "
+                description: "A browser's form post (`application/x-www-form-urlencoded` or `multipart/form-data`) is answered with a page in the workspace's "
                     + "language, refusals included, with the status and code a JSON client gets. A submission needs `name` and at least "
                     + "one of `email` and `phone`; the fields follow a lead's rules. Every attempt counts against the address's "
                     + "allowance, and every refusal writes nothing.",
@@ -73,7 +73,8 @@ extension OpenAPI.Area {
                     OpenAPI.ErrorCode(413, "payload_too_large", "The body is larger than 64 KiB."),
                     OpenAPI.ErrorCode(400, "invalid_form", "A browser's form post that is not a well-formed form: a `%` without two "
                         + "hexadecimal digits, bytes that are not UTF-8, a part without `=`, a value without a name, a name longer than 100 "
-                        + "characters, or a field given twice (`details.field` names it). Fields other than the submission's are ignored."),
+                        + "characters, or a field given twice (`details.field` names it); a multipart body without a boundary or whose "
+                        + "parts do not follow it. Fields other than the submission's, and files, are ignored."),
                     OpenAPI.ErrorCode(422, "invalid_field", "`name` is missing or too long, neither `email` nor `phone` is given, or a "
                         + "field breaks a lead's rules; `details.field` names it."),
                     OpenAPI.ErrorCode(422, "spam_suspected", "The hidden honeypot field `website` was filled in."),

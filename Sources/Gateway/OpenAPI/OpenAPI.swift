@@ -40,8 +40,9 @@ enum OpenAPI {
         case none
         /// The success is a page, and so is the error answer of each code named; other errors are JSON.
         case instead(errors: Set<String>)
-        /// The body may also be a browser's form post (`application/x-www-form-urlencoded`, the same fields as text), which
-        /// is answered with pages: the success and every refusal, with the status and code a JSON client would get.
+        /// The body may also be a browser's form post (`application/x-www-form-urlencoded` or `multipart/form-data`, the
+        /// same fields as text), which is answered with pages: the success and every refusal, with the status and code a JSON
+        /// client would get.
         case forFormPosts
     }
 

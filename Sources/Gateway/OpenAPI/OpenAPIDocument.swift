@@ -158,7 +158,11 @@ extension OpenAPI.Operation {
         var content = upload.mapValues { JSONValue.object(["schema": $0.json]) }
         if let body {
             content[OpenAPI.jsonMediaType] = .object(["schema": body.json])
-            if case .forFormPosts = pages { content[OpenAPI.formMediaType] = .object(["schema": body.asFormPost.json]) }
+            if case .forFormPosts = pages {
+                for mediaType in [OpenAPI.formMediaType, OpenAPI.multipartMediaType] {
+                    content[mediaType] = .object(["schema": body.asFormPost.json])
+                }
+            }
         }
         if !content.isEmpty { operation["requestBody"] = .object(["required": .bool(true), "content": .object(content)]) }
         if let security = access.security { operation["security"] = security }

@@ -1,11 +1,12 @@
 import GuanxiCore
 import NIOCore
 
-/// An `application/x-www-form-urlencoded` body, read strictly into flat text fields: `name=value`
-/// pairs joined by `&`, `+` for a space and `%XX` for a byte, the bytes being UTF-8 (what a browser
-/// sends for a page in UTF-8). Anything else is one error, 400 `invalid_form`, before any field is
-/// used. Hummingbird's `URLEncodedFormDecoder` throws errors of its own for a bad percent sign, a
-/// repeated name or a bracketed name (`a[b]`), which would surface as 500s.
+/// A browser's form post, read strictly into flat text fields: `application/x-www-form-urlencoded`
+/// (`name=value` pairs joined by `&`, `+` for a space and `%XX` for a byte) or `multipart/form-data`
+/// (a part per field, as a form with `enctype="multipart/form-data"` sends it), the text being UTF-8
+/// (what a browser sends for a page in UTF-8). Anything else is one error, 400 `invalid_form`, before
+/// any field is used. Hummingbird's `URLEncodedFormDecoder` throws errors of its own for a bad percent
+/// sign, a repeated name or a bracketed name (`a[b]`), which would surface as 500s.
 struct FormBody {
     /// Longer names are no form's: refused rather than kept.
     static let longestName = 100
@@ -20,16 +21,33 @@ struct FormBody {
             guard let equals = pair.firstIndex(of: "=") else {
                 throw Self.invalid("The form holds something that is not a name=value pair; send it from the form's page.")
             }
-            let name = try Self.decoded(pair[..<equals])
-            guard !name.isEmpty else { throw Self.invalid("The form holds a value without a name.") }
-            guard name.count <= Self.longestName else {
-                throw Self.invalid("The form holds a field name longer than \(Self.longestName) characters, which no form here has.")
-            }
-            guard fields[name] == nil else {
-                throw Self.invalid("The form gives a field twice; send each field once.", field: name)
-            }
-            fields[name] = try Self.decoded(pair[pair.index(after: equals)...])
+            try add(try Self.decoded(pair[..<equals]), try Self.decoded(pair[pair.index(after: equals)...]))
         }
+    }
+
+    /// The text fields of a `multipart/form-data` body; a file's part (one with a file name) is
+    /// no field of a form here and is left out, as unknown fields are.
+    init(multipart body: ByteBuffer, boundary: String) throws {
+        guard let form = MultipartForm(Array(body.readableBytesView), boundary: boundary) else {
+            throw Self.invalid("The form's parts are not separated by the boundary its Content-Type names; send it from the form's page.")
+        }
+        for part in form.parts where part.fileName == nil {
+            guard let value = String(validating: part.body, as: UTF8.self) else {
+                throw Self.invalid("A value of the form is not UTF-8 text; send it from the form's page.")
+            }
+            try add(part.name ?? "", value)
+        }
+    }
+
+    private mutating func add(_ name: String, _ value: String) throws {
+        guard !name.isEmpty else { throw Self.invalid("The form holds a value without a name.") }
+        guard name.count <= Self.longestName else {
+            throw Self.invalid("The form holds a field name longer than \(Self.longestName) characters, which no form here has.")
+        }
+        guard fields[name] == nil else {
+            throw Self.invalid("The form gives a field twice; send each field once.", field: name)
+        }
+        fields[name] = value
     }
 
     /// The field's value, `nil` when the form does not have it.
