@@ -13,9 +13,9 @@
 # Usage: Benchmarks/run.sh [path/to/guanxi] (default: build the release binary).
 # Environment: BENCH_SECONDS (length of each load phase, default 20), BENCH_CLIENTS (the numbers of
 # concurrent clients the read is measured at, default "16 32 64"), BENCH_CONNECTIONS (16, for the
-# warm-up and Benchmarks/search.sh), BENCH_THREADS (2), BENCH_ONLY=read (only the read and its pgbench references: the Method and
-# Results sections are rewritten, fair sharing, import, billing and search are skipped — minutes
-# instead of half an hour, for measuring a change to the hot path).
+# warm-up and Benchmarks/search.sh), BENCH_THREADS (2), BENCH_ONLY=read (only the read and its
+# pgbench references: the Method and Results sections are rewritten, fair sharing, import, billing
+# and search are skipped — minutes instead of half an hour, for measuring a change to the hot path).
 set -euo pipefail
 
 bench_part=""
