@@ -78,7 +78,9 @@ public func buildApplication(
     tls.minimumTLSVersion = .tlsv12
     return Application(
         router: buildRouter(services: services, configuration: configuration),
-        server: try .http2Upgrade(tlsConfiguration: tls),
+        server: try .http2Upgrade(tlsConfiguration: tls, configuration: .init(
+            idleTimeout: configuration.idleTimeout,
+            streamConfiguration: .init(idleTimeout: TimeAmount(configuration.idleTimeout)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Guanxi"),
         services: [PostgresClientService(client: services.database.client), services.usage,
                    SubscriptionRenewalService(subscriptions: services.subscriptions, logger: logger),

@@ -16,14 +16,19 @@ public struct GatewayConfiguration: Sendable {
     public var baseDomain: String
     /// The largest JSON body accepted.
     public var maxBodyBytes: Int
+    /// A connection, HTTP/1.1 or HTTP/2, on which nothing has been asked or answered for this long is
+    /// closed: idle keep-alive connections would otherwise hold a socket each for as long as their
+    /// clients like.
+    public var idleTimeout: Duration
 
     public init(host: String = "127.0.0.1", port: Int = 8443, certificatePath: String, privateKeyPath: String,
-                baseDomain: String = "localhost", maxBodyBytes: Int = 1 << 20) {
+                baseDomain: String = "localhost", maxBodyBytes: Int = 1 << 20, idleTimeout: Duration = .seconds(75)) {
         self.host = host
         self.port = port
         self.certificatePath = certificatePath
         self.privateKeyPath = privateKeyPath
         self.baseDomain = baseDomain
         self.maxBodyBytes = maxBodyBytes
+        self.idleTimeout = idleTimeout
     }
 }

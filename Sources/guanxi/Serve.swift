@@ -36,8 +36,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Days of trial for a tenant created without a plan (env GUANXI_TRIAL_DAYS).")
     var trialDays: Int = ProcessInfo.processInfo.environment["GUANXI_TRIAL_DAYS"].flatMap(Int.init) ?? 14
 
+    @Option(help: "Seconds a client's connection may stay idle before the server closes it (env GUANXI_IDLE_TIMEOUT).")
+    var idleTimeout: Int = ProcessInfo.processInfo.environment["GUANXI_IDLE_TIMEOUT"].flatMap(Int.init) ?? 75
+
     func validate() throws {
         guard (1...365).contains(trialDays) else { throw ValidationError("--trial-days must be from 1 to 365.") }
+        guard (1...3600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be from 1 to 3600 seconds.") }
         _ = try billingConfiguration()
         if let token = ProcessInfo.processInfo.environment["GUANXI_OPERATOR_TOKEN"], token.count < 16 {
             throw ValidationError("GUANXI_OPERATOR_TOKEN must have at least 16 characters.")
@@ -74,7 +78,7 @@ struct Serve: AsyncParsableCommand {
         let services = GuanxiServices(database: Database(client: client, logger: logger), trialDays: trialDays,
                                       billing: try billingConfiguration())
         let gateway = GatewayConfiguration(host: host, port: port, certificatePath: certificate!, privateKeyPath: key!,
-                                           baseDomain: baseDomain)
+                                           baseDomain: baseDomain, idleTimeout: .seconds(idleTimeout))
         try await DatabaseSetup.withClient(appURL, logger: logger) { try await DatabaseSetup.verifyServingRole($0, logger: logger) }
 
         let startup = StartupTasks(services: services, dataDirectory: dataDirectory, embedded: embedded,

@@ -5,6 +5,7 @@ import Foundation
 import Gateway
 import Logging
 import NIOCore
+import NIOPosix
 import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
@@ -57,5 +58,54 @@ struct TLSTests {
         }
         try await client.shutdown()
         try await http1Client.shutdown()
+    }
+
+    @Test("closes a connection left idle for the idle timeout, whether or not it asked anything")
+    func idleConnectionsAreClosed() async throws {
+        let database = try await TestDatabase.shared.value
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("guanxi-idle-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (certificate, key) = try SelfSignedCertificate.ensure(in: directory)
+        let postgres = PostgresClient(configuration: database.app.clientConfiguration, backgroundLogger: TestDatabase.logger)
+        let services = GuanxiServices(database: Database(client: postgres, logger: TestDatabase.logger), passwordCost: 4)
+        let configuration = GatewayConfiguration(port: 0, certificatePath: certificate, privateKeyPath: key, idleTimeout: .seconds(1))
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try buildApplication(services: services, configuration: configuration, logger: TestDatabase.logger) { port in
+            portContinuation.yield(port)
+        }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none
+        let context = try NIOSSLContext(configuration: tls)
+
+        let server = ServiceGroup(services: [app], logger: TestDatabase.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            for request in ["", "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"] {
+                let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: nil))
+                        }
+                    }
+                    .connect(host: "127.0.0.1", port: port).get()
+                if !request.isEmpty { try await channel.writeAndFlush(ByteBuffer(string: request)) }
+                #expect(try await Self.closedByPeer(channel, within: .seconds(30)), "request: \(request.debugDescription)")
+            }
+            await server.triggerGracefulShutdown()
+        }
+    }
+
+    /// Whether the other side closed `channel` before `limit` ran out (if not, it is closed here).
+    static func closedByPeer(_ channel: any Channel, within limit: Duration) async throws -> Bool {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { try? await channel.closeFuture.get(); return true }
+            group.addTask { try? await Task.sleep(for: limit); return false }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            if !first { try? await channel.close() }
+            return first
+        }
     }
 }
