@@ -13,35 +13,43 @@ import Testing
 
 @Suite("The HTTPS gateway")
 struct TLSTests {
-    @Test("serves HTTP/2 and HTTP/1.1 over TLS by ALPN, and refuses plain HTTP")
-    func tlsHandshake() async throws {
+    /// Runs the real HTTPS server on a free port with a new self-signed certificate while `body`
+    /// uses it, then stops it the way SIGTERM does: a graceful shutdown ends the background services
+    /// before the database client they use.
+    static func withServer(idleTimeout: Duration = .seconds(75), _ body: (_ port: Int) async throws -> Void) async throws {
         let database = try await TestDatabase.shared.value
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("guanxi-tls-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
         let (certificate, key) = try SelfSignedCertificate.ensure(in: directory)
         let postgres = PostgresClient(configuration: database.app.clientConfiguration, backgroundLogger: TestDatabase.logger)
         let services = GuanxiServices(database: Database(client: postgres, logger: TestDatabase.logger), passwordCost: 4)
-        let configuration = GatewayConfiguration(port: 0, certificatePath: certificate, privateKeyPath: key)
+        let configuration = GatewayConfiguration(port: 0, certificatePath: certificate, privateKeyPath: key, idleTimeout: idleTimeout)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = try buildApplication(services: services, configuration: configuration, logger: TestDatabase.logger) { port in
             portContinuation.yield(port)
         }
-
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.certificateVerification = .none
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
-        var http1Configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-        http1Configuration.httpVersion = .http1Only
-        let http1Client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http1Configuration)
-
-        // Stopped the way SIGTERM stops the server: a graceful shutdown ends the background services
-        // before the database client they use.
         let server = ServiceGroup(services: [app], logger: TestDatabase.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+            try await body(try #require(await iterator.next()))
+            await server.triggerGracefulShutdown()
+        }
+    }
 
+    static var clientTLS: TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none
+        return tls
+    }
+
+    @Test("serves HTTP/2 and HTTP/1.1 over TLS by ALPN, and refuses plain HTTP")
+    func tlsHandshake() async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: Self.clientTLS))
+        var http1Configuration = HTTPClient.Configuration(tlsConfiguration: Self.clientTLS)
+        http1Configuration.httpVersion = .http1Only
+        let http1Client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http1Configuration)
+        try await Self.withServer { port in
             let h2 = try await client.execute(HTTPClientRequest(url: "https://127.0.0.1:\(port)/readyz"), timeout: .seconds(10))
             #expect(h2.status == .ok)
             #expect(h2.version == .http2)
@@ -54,7 +62,6 @@ struct TLSTests {
             await #expect(throws: (any Error).self) {
                 _ = try await http1Client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(5))
             }
-            await server.triggerGracefulShutdown()
         }
         try await client.shutdown()
         try await http1Client.shutdown()
@@ -62,26 +69,8 @@ struct TLSTests {
 
     @Test("closes a connection left idle for the idle timeout, whether or not it asked anything")
     func idleConnectionsAreClosed() async throws {
-        let database = try await TestDatabase.shared.value
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("guanxi-idle-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (certificate, key) = try SelfSignedCertificate.ensure(in: directory)
-        let postgres = PostgresClient(configuration: database.app.clientConfiguration, backgroundLogger: TestDatabase.logger)
-        let services = GuanxiServices(database: Database(client: postgres, logger: TestDatabase.logger), passwordCost: 4)
-        let configuration = GatewayConfiguration(port: 0, certificatePath: certificate, privateKeyPath: key, idleTimeout: .seconds(1))
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try buildApplication(services: services, configuration: configuration, logger: TestDatabase.logger) { port in
-            portContinuation.yield(port)
-        }
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.certificateVerification = .none
-        let context = try NIOSSLContext(configuration: tls)
-
-        let server = ServiceGroup(services: [app], logger: TestDatabase.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+        let context = try NIOSSLContext(configuration: Self.clientTLS)
+        try await Self.withServer(idleTimeout: .seconds(1)) { port in
             for request in ["", "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"] {
                 let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                     .channelInitializer { channel in
@@ -93,7 +82,6 @@ struct TLSTests {
                 if !request.isEmpty { try await channel.writeAndFlush(ByteBuffer(string: request)) }
                 #expect(try await Self.closedByPeer(channel, within: .seconds(30)), "request: \(request.debugDescription)")
             }
-            await server.triggerGracefulShutdown()
         }
     }
 
