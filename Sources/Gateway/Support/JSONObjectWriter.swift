@@ -27,8 +27,8 @@ struct JSONObjectWriter {
         field(key, value?.description)
     }
 
-    /// Seconds since 1970 of 10000-01-01T00:00:00Z: the formula below covers the years 1970–9999
-    /// (what `now()` gives); a time outside them goes through JSONEncoder.
+    /// Seconds since 1970 of 10000-01-01T00:00:00Z: times of the years 1970–9999 (what `now()`
+    /// gives) are written here, their day through CalendarDate; any other goes through JSONEncoder.
     private static let endOfYear9999: Double = 253_402_300_800
 
     mutating func field(_ key: StaticString, _ value: Date) throws {
@@ -36,13 +36,13 @@ struct JSONObjectWriter {
         guard interval >= 0, interval < Self.endOfYear9999 else { return try field(key, encoding: value) }
         writeKey(key)
         let (days, time) = Int64(interval).quotientAndRemainder(dividingBy: 86_400)
-        let (year, month, day) = Self.civilDate(daysSince1970: days)
+        let date = CalendarDate(daysSinceEpoch: Int(days))!  // 1970–9999, inside CalendarDate's years
         buffer.writeInteger(UInt8(ascii: "\""))
-        writeDigits(year, count: 4)
+        writeDigits(Int64(date.year), count: 4)
         buffer.writeInteger(UInt8(ascii: "-"))
-        writeDigits(month, count: 2)
+        writeDigits(Int64(date.month), count: 2)
         buffer.writeInteger(UInt8(ascii: "-"))
-        writeDigits(day, count: 2)
+        writeDigits(Int64(date.day), count: 2)
         buffer.writeInteger(UInt8(ascii: "T"))
         writeDigits(time / 3600, count: 2)
         buffer.writeInteger(UInt8(ascii: ":"))
@@ -133,19 +133,5 @@ struct JSONObjectWriter {
             buffer.writeInteger(UInt8(ascii: "0") + UInt8(value / divisor % 10))
             divisor /= 10
         }
-    }
-
-    /// Year, month and day of the proleptic Gregorian calendar for days since 1970-01-01
-    /// (Howard Hinnant's `civil_from_days`).
-    static func civilDate(daysSince1970: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let shifted = daysSince1970 + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
