@@ -12,7 +12,8 @@
 # leaves the others (the hand-written "Where the time goes" among them) as they are.
 # Usage: Benchmarks/run.sh [path/to/guanxi] (default: build the release binary).
 # Environment: BENCH_SECONDS (length of each load phase, default 20), BENCH_CLIENTS (the numbers of
-# concurrent clients the read is measured at, default "16 32 64"), BENCH_CONNECTIONS (16, for the
+# concurrent clients the read is measured at, default "16 32 64"), BENCH_ROUNDS (how many times each
+# of those is measured, default 2), BENCH_CONNECTIONS (16, for the
 # warm-up and Benchmarks/search.sh), BENCH_THREADS (2), BENCH_ONLY=read (only the read and its
 # pgbench references: the Method and Results sections are rewritten, fair sharing, import, billing
 # and search are skipped — minutes instead of half an hour, for measuring a change to the hot path).
@@ -22,6 +23,10 @@ bench_part=""
 . "$(dirname "$0")/common.sh"
 only=${BENCH_ONLY:-}
 client_levels=${BENCH_CLIENTS:-16 32 64}
+rounds=${BENCH_ROUNDS:-2}
+case $rounds in "" | *[!0-9]* | 0) fail "BENCH_ROUNDS must be a positive number, not $rounds" ;; esac
+# The read's runs in the order they are measured, each named <clients>_<round>.
+runs=$(for round in $(seq "$rounds"); do for clients in $client_levels; do printf '%s ' "${clients}_$round"; done; done)
 case $only in "" | read) ;; *) fail "BENCH_ONLY must be empty or read, not $only" ;; esac
 target_ratio=0.25
 tenants_total=20
@@ -155,12 +160,14 @@ run_phase() {
 }
 
 # The read is measured at each number of concurrent clients in $client_levels, the API and pgbench
-# taking turns at each level, so that a change in the machine's load falls on both. Each side's rate
-# is its best over the levels: a request to the API spends longer in flight than PostgreSQL's read
-# alone (TLS, HTTP and the server's work lie between the client and the database), so the API needs
-# more requests in flight than pgbench to keep the cores busy, and a single level would compare one
-# side's capacity with the other's latency. The target compares the two best rates; every level's
-# figures are written down too.
+# taking turns at each level, so that a change in the machine's load falls on both, and all of that
+# $rounds times. Each side's rate is its best over the levels: a request to the API spends longer in
+# flight than PostgreSQL's read alone (TLS, HTTP and the server's work lie between the client and
+# the database), so the API needs more requests in flight than pgbench to keep the cores busy, and
+# a single level would compare one side's capacity with the other's latency. And its best over the
+# rounds: on this shared machine the same binary's rate differs by about 10 % from one run to the
+# next, and what else runs only ever slows a side down. The target compares the two best rates;
+# every run's figures are written down too.
 say "API warm-up (5 s, not counted)"
 wrk -t"$threads" -c"$connections" -d5s -H "Authorization: Bearer $api_key" "$url" >/dev/null
 
@@ -179,35 +186,38 @@ pgbench_run() { # name clients user password mode script
 }
 
 api_errors=""
-for clients in $client_levels; do
-    say "API: wrk -t$threads -c$clients -d${seconds}s GET /api/v1/contacts/{id}"
+for run in $runs; do
+    clients=${run%_*}
+    say "API, round ${run#*_}: wrk -t$threads -c$clients -d${seconds}s GET /api/v1/contacts/{id}"
     # A request slower than wrk's default 2 s (on a machine busy with other work) counts in the
     # latencies, not as a socket error.
-    run_phase "api_$clients" wrk -t"$threads" -c"$clients" -d"${seconds}s" --timeout 10s --latency \
+    run_phase "api_$run" wrk -t"$threads" -c"$clients" -d"${seconds}s" --timeout 10s --latency \
         -H "Authorization: Bearer $api_key" "$url"
-    cat "$work/api_$clients.out" "$work/api_$clients.top" >&2
-    [ -n "$(wrk_field rps "$work/api_$clients.out")" ] && [ -n "$(wrk_field p99 "$work/api_$clients.out")" ] \
+    cat "$work/api_$run.out" "$work/api_$run.top" >&2
+    [ -n "$(wrk_field rps "$work/api_$run.out")" ] && [ -n "$(wrk_field p99 "$work/api_$run.out")" ] \
         || fail "cannot read wrk's output ($clients clients)"
-    if [ "$(wrk_field non2xx "$work/api_$clients.out")" != 0 ] || [ "$(wrk_field socket "$work/api_$clients.out")" != none ]; then
-        api_errors="$api_errors $clients clients (non-2xx: $(wrk_field non2xx "$work/api_$clients.out"); socket errors: $(wrk_field socket "$work/api_$clients.out"));"
+    if [ "$(wrk_field non2xx "$work/api_$run.out")" != 0 ] || [ "$(wrk_field socket "$work/api_$run.out")" != none ]; then
+        api_errors="$api_errors $clients clients (non-2xx: $(wrk_field non2xx "$work/api_$run.out"); socket errors: $(wrk_field socket "$work/api_$run.out"));"
     fi
-    pgbench_run "plain_$clients" "$clients" postgres "$superuser_password" extended "$work/plain.sql"
+    pgbench_run "plain_$run" "$clients" postgres "$superuser_password" extended "$work/plain.sql"
 done
 
-# rate PHASE: the requests or transactions a second of a phase; best_level PREFIX: the level of
-# client counts at which the phases PREFIX_<clients> had the highest rate.
+# rate PHASE: the requests or transactions a second of a phase; best_run PREFIX: the run whose
+# phase PREFIX_<run> had the highest rate.
 rate() { case $1 in api*) wrk_field rps "$work/$1.out" ;; *) pgbench_tps "$work/$1.out" ;; esac; }
-best_level() {
-    local clients best="" best_rate=0
-    for clients in $client_levels; do
-        if awk -v a="$(rate "$1_$clients")" -v b="$best_rate" 'BEGIN { exit !(a > b) }'; then best=$clients; best_rate=$(rate "$1_$clients"); fi
+best_run() {
+    local run best="" best_rate=0
+    for run in $runs; do
+        if awk -v a="$(rate "$1_$run")" -v b="$best_rate" 'BEGIN { exit !(a > b) }'; then best=$run; best_rate=$(rate "$1_$run"); fi
     done
     echo "$best"
 }
-api_clients=$(best_level api)
-plain_clients=$(best_level plain)
-api_rps=$(rate "api_$api_clients")
-plain_tps=$(rate "plain_$plain_clients")
+api_run=$(best_run api)
+plain_run=$(best_run plain)
+api_clients=${api_run%_*}
+plain_clients=${plain_run%_*}
+api_rps=$(rate "api_$api_run")
+plain_tps=$(rate "plain_$plain_run")
 
 # The scoped references at the level where PostgreSQL did best.
 pgbench_run scoped "$plain_clients" guanxi_app "$app_password" extended "$work/scoped.sql"
@@ -242,10 +252,12 @@ memory=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 postgres_version=$(PGPASSWORD="$superuser_password" pgbench --version | awk '{ print $3 }')
 wrk_version=$({ wrk --version 2>&1 || true; } | awk 'NR == 1 { print $2 }')
 command="make bench"
-if [ "$only" = read ] || [ "$seconds" != 20 ]; then
+if [ "$only" = read ] || [ "$seconds" != 20 ] || [ "$client_levels" != "16 32 64" ] || [ "$rounds" != 2 ]; then
     command="bash Benchmarks/run.sh"
     [ "$only" != read ] || command="BENCH_ONLY=read $command"
     [ "$seconds" = 20 ] || command="BENCH_SECONDS=$seconds $command"
+    [ "$client_levels" = "16 32 64" ] || command="BENCH_CLIENTS='$client_levels' $command"
+    [ "$rounds" = 2 ] || command="BENCH_ROUNDS=$rounds $command"
 fi
 
 cat >"$work/read.md" <<EOF
@@ -281,11 +293,13 @@ this file on every run; "Where the time goes" is written by hand, from a profile
      as \`guanxi_app\`, \`-M extended\`; and again with \`-M prepared\`, which is how the server sends it;
      both with as many clients as the plain read's best rate had.
 - **Clients**: wrk and pgbench take turns at each number of concurrent clients of $client_levels (the
-  same numbers for both), and each side's rate is its best. The API's requests spend longer in flight
-  than PostgreSQL's reads alone — TLS, HTTP and the server's work lie between the client and the
-  database — so the API needs more of them in flight to keep the cores busy; at one fixed number a
-  rate that is short of its peak would be set beside one that is not. Every level's figures are in
-  the second table.
+  same numbers for both), in $rounds rounds, and each side's rate is its best. The API's requests
+  spend longer in flight than PostgreSQL's reads alone — TLS, HTTP and the server's work lie between
+  the client and the database — so the API needs more of them in flight to keep the cores busy; at
+  one fixed number a rate that is short of its peak would be set beside one that is not. The rounds
+  are there because the machine is shared: one binary's rate differs by about 10 % from one run to
+  the next, and what else runs only ever slows a side down, so each side's best run is the one least
+  disturbed. Every run's figures are in the second table.
 - pgbench is the reference because it is the thinnest client PostgreSQL has: the gap between its
   rate and the API's is what TLS, HTTP, routing, authentication, JSON and the Swift driver cost.
 - Everything runs on the same $cpu_count cores: the load generator (wrk or pgbench), the server and
@@ -307,7 +321,7 @@ this file on every run; "Where the time goes" is written by hand, from a profile
 
 | measure | result |
 |---|---|
-| API, \`GET /api/v1/contacts/{id}\`, best rate | **$(round "$api_rps") req/s** with $api_clients clients, p50 $(wrk_field p50 "$work/api_$api_clients.out"), p99 $(wrk_field p99 "$work/api_$api_clients.out") |
+| API, \`GET /api/v1/contacts/{id}\`, best rate | **$(round "$api_rps") req/s** with $api_clients clients, p50 $(wrk_field p50 "$work/api_$api_run.out"), p99 $(wrk_field p99 "$work/api_$api_run.out") |
 | pgbench, plain SELECT, superuser, \`-M extended\`, best rate | **$(round "$plain_tps") tps** with $plain_clients clients |
 | pgbench, \`contact_in_tenant\`, \`guanxi_app\`, \`-M extended\` | $(round "$scoped_tps") tps ($plain_clients clients) |
 | pgbench, \`contact_in_tenant\`, \`guanxi_app\`, \`-M prepared\` | $(round "$scoped_prepared_tps") tps ($plain_clients clients) |
@@ -317,13 +331,13 @@ this file on every run; "Where the time goes" is written by hand, from a profile
 
 Target (API at least $target_ratio of pgbench plain \`-M extended\`): $verdict
 
-At each number of clients (the API and pgbench plain in turn):
+Every run, in the order measured (at each number of clients the API and pgbench plain in turn):
 
-| clients | API req/s | API p50 | API p99 | API requests (non-2xx; socket errors) | pgbench plain tps | API / pgbench plain |
-|---|---|---|---|---|---|---|
-$(for clients in $client_levels; do
-    out="$work/api_$clients.out"
-    echo "| $clients | $(round "$(rate "api_$clients")") | $(wrk_field p50 "$out") | $(wrk_field p99 "$out") | $(wrk_field requests "$out") ($(wrk_field non2xx "$out"); $(wrk_field socket "$out")) | $(round "$(rate "plain_$clients")") | $(ratio "$(rate "api_$clients")" "$(rate "plain_$clients")" 3) |"
+| round | clients | API req/s | API p50 | API p99 | API requests (non-2xx; socket errors) | pgbench plain tps | API / pgbench plain |
+|---|---|---|---|---|---|---|---|
+$(for run in $runs; do
+    out="$work/api_$run.out"
+    echo "| ${run#*_} | ${run%_*} | $(round "$(rate "api_$run")") | $(wrk_field p50 "$out") | $(wrk_field p99 "$out") | $(wrk_field requests "$out") ($(wrk_field non2xx "$out"); $(wrk_field socket "$out")) | $(round "$(rate "plain_$run")") | $(ratio "$(rate "api_$run")" "$(rate "plain_$run")" 3) |"
 done)
 
 Cores used during each phase (of $cpu_count), CPU time per request or transaction, and the machine's
@@ -331,9 +345,9 @@ load average (one minute) as the phase began:
 
 | phase | guanxi | PostgreSQL | load tool | other | CPU µs per request: guanxi + PostgreSQL + tool | load |
 |---|---|---|---|---|---|---|
-$(for clients in $client_levels; do
-    cpu_row "api_$clients" "API (wrk), $clients clients" "$(rate "api_$clients")"
-    cpu_row "plain_$clients" "pgbench plain, $clients clients" "$(rate "plain_$clients")"
+$(for run in $runs; do
+    cpu_row "api_$run" "API (wrk), ${run%_*} clients, round ${run#*_}" "$(rate "api_$run")"
+    cpu_row "plain_$run" "pgbench plain, ${run%_*} clients, round ${run#*_}" "$(rate "plain_$run")"
 done)
 $(cpu_row scoped "pgbench scoped, extended" "$scoped_tps")
 $(cpu_row scoped_prepared "pgbench scoped, prepared" "$scoped_prepared_tps")

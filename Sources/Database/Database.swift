@@ -51,6 +51,8 @@ public struct Database: Sendable {
 
     /// One statement that scopes itself: `query` must call a function that sets `app.tenant_id`
     /// transaction-locally before it reads (see `Migrations/`), so the read costs one round trip.
+    /// Inlinable, so that the hot reads iterate their rows with their own row type, not a generic one.
+    @inlinable
     public func scopedRead<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
         do {
             var rows: [Statement.Row] = []

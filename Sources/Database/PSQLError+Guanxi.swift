@@ -4,7 +4,7 @@ import PostgresNIO
 extension PSQLError {
     /// What a client can be told: constraint failures become conflicts or invalid input with a stable
     /// code; anything else stays an internal failure and never leaks SQL to the client.
-    var guanxiError: GuanxiError {
+    @usableFromInline var guanxiError: GuanxiError {
         guard let server = serverInfo, let state = server[.sqlState] else {
             return GuanxiError(.unavailable, code: "database_unavailable",
                                message: "The database could not be reached; try again shortly.")

@@ -36,6 +36,7 @@ public struct Authenticator: Sendable {
     // MARK: API keys
 
     struct AuthenticateAPIKey: PostgresPreparedStatement {
+        static let name = "authenticate_api_key"
         static let sql = """
             SELECT key_id, user_id, role, tenant_status, tenant_slug, tenant_locale, tenant_time_zone,
                    subscription_status, api_per_minute, api_per_minute_per_key, api_per_day, max_concurrent_requests

@@ -19,6 +19,7 @@ public struct Accounts: Sendable {
 
     /// One round trip through `account_in_tenant`, which scopes itself to the tenant and the acting member.
     struct AccountInTenant: PostgresPreparedStatement {
+        static let name = "account_in_tenant"
         static let sql = "SELECT id, name, website, phone, industry, owner_id, created_at, updated_at, custom_fields FROM account_in_tenant($1, $2, $3, $4)"
         typealias Row = Accounts.Row
         var tenant: UUID

@@ -21,6 +21,8 @@ public struct Contacts: Sendable {
     /// The hot read: one round trip through `contact_in_tenant`, which scopes itself to the tenant
     /// and the acting member (whose role decides what they see).
     struct ContactInTenant: PostgresPreparedStatement {
+        // Named here: the protocol's default name is the type's, spelled out by reflection on every execution.
+        static let name = "contact_in_tenant"
         static let sql = "SELECT id, account_id, name, email, phone, title, owner_id, created_at, updated_at, custom_fields FROM contact_in_tenant($1, $2, $3, $4)"
         typealias Row = Contacts.Row
         var tenant: UUID

@@ -38,6 +38,7 @@ public struct Search: Sendable {
     /// types, $3 $4 $5 the position after which the page starts (all NULL for the first page), $6 the
     /// number of rows to read.
     struct Statement: PostgresPreparedStatement {
+        static let name = "search_records"
         static let sql = """
             WITH query AS MATERIALIZED (
                 SELECT search_query($1::text) AS q
