@@ -4,6 +4,7 @@ import Database
 import Foundation
 import GuanxiCore
 import Hummingbird
+import HummingbirdCore
 import HummingbirdHTTP2
 import Logging
 import NIOSSL
@@ -78,9 +79,14 @@ public func buildApplication(
     tls.minimumTLSVersion = .tlsv12
     return Application(
         router: buildRouter(services: services, configuration: configuration),
-        server: try .http2Upgrade(tlsConfiguration: tls, configuration: .init(
-            idleTimeout: configuration.idleTimeout,
-            streamConfiguration: .init(idleTimeout: TimeAmount(configuration.idleTimeout)))),
+        server: HTTPServerBuilder { [tls] responder in
+            // A client gets the idle timeout to finish its TLS handshake too.
+            HandshakeDeadlineChannel(
+                upgrade: try HTTP2UpgradeChannel(tlsConfiguration: tls, configuration: .init(
+                    idleTimeout: configuration.idleTimeout,
+                    streamConfiguration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))), responder: responder),
+                deadline: TimeAmount(configuration.idleTimeout))
+        },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Guanxi"),
         services: [PostgresClientService(client: services.database.client), services.usage,
                    SubscriptionRenewalService(subscriptions: services.subscriptions, logger: logger),

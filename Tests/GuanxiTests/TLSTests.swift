@@ -85,6 +85,18 @@ struct TLSTests {
         }
     }
 
+    @Test("closes a connection whose TLS handshake does not finish within the idle timeout")
+    func stalledHandshakesAreClosed() async throws {
+        try await Self.withServer(idleTimeout: .seconds(1)) { port in
+            for hello in ["", "\u{16}\u{03}\u{01}"] {  // nothing, or the first bytes of a ClientHello and no more
+                let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connect(host: "127.0.0.1", port: port).get()
+                if !hello.isEmpty { try await channel.writeAndFlush(ByteBuffer(string: hello)) }
+                #expect(try await Self.closedByPeer(channel, within: .seconds(30)), "sent: \(hello.debugDescription)")
+            }
+        }
+    }
+
     /// Whether the other side closed `channel` before `limit` ran out (if not, it is closed here).
     static func closedByPeer(_ channel: any Channel, within limit: Duration) async throws -> Bool {
         try await withThrowingTaskGroup(of: Bool.self) { group in

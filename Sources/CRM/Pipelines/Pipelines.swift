@@ -180,7 +180,9 @@ public struct Pipelines: Sendable {
             }
             let name = try Self.pipelineName(rawName)
             switch patch.isDefault {
-            case .keep, .set(true) where current.isDefault, .set(false) where !current.isDefault:
+            case .keep:
+                break
+            case .set(true) where current.isDefault, .set(false) where !current.isDefault:
                 break
             case .set(true):
                 try await transaction.query("UPDATE pipelines SET is_default = false, updated_at = now() WHERE is_default")

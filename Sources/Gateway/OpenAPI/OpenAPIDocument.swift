@@ -139,7 +139,7 @@ extension OpenAPI.Operation {
             parameters += OpenAPI.pageParameters.map { .object(["$ref": .string("#/components/parameters/\($0.name)")]) }
         }
         var responses: [String: JSONValue] = [:]
-        for (status, description) in success.otherStatuses.merging([success.status: success.description]) { $1 } {
+        for (status, description) in success.otherStatuses.merging([success.status: success.description], uniquingKeysWith: { $1 }) {
             responses[String(status)] = successJSON(description, access: access)
         }
         for (status, codes) in errorsByStatus(access: access) {
