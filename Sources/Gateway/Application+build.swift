@@ -77,15 +77,15 @@ public func buildApplication(
         certificateChain: try NIOSSLCertificate.fromPEMFile(configuration.certificatePath).map { .certificate($0) },
         privateKey: .privateKey(try NIOSSLPrivateKey(file: configuration.privateKeyPath, format: .pem)))
     tls.minimumTLSVersion = .tlsv12
+    let idleTimeout = TimeAmount(configuration.idleTimeout)
     return Application(
         router: buildRouter(services: services, configuration: configuration),
         server: HTTPServerBuilder { [tls] responder in
             // A client gets the idle timeout to finish its TLS handshake too.
             HandshakeDeadlineChannel(
                 upgrade: try HTTP2UpgradeChannel(tlsConfiguration: tls, configuration: .init(
-                    idleTimeout: configuration.idleTimeout,
-                    streamConfiguration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))), responder: responder),
-                deadline: TimeAmount(configuration.idleTimeout))
+                    idleTimeout: configuration.idleTimeout, streamConfiguration: .init(idleTimeout: idleTimeout)), responder: responder),
+                deadline: idleTimeout)
         },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Guanxi"),
         services: [PostgresClientService(client: services.database.client), services.usage,
